@@ -1,0 +1,96 @@
+import { jetstream, jetstreamManager, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
+import { headers as natsHeaders, type MsgHdrs, type NatsConnection } from '@nats-io/transport-node';
+import type { Logger } from 'pino';
+import type { Delivery, DeliverySource } from './consumer-loop.js';
+import { createConsumptions } from './consumptions.js';
+import { payloadReaders, toBytes } from './message.js';
+import type { Topology } from './topology.js';
+import type { EventBus, PublishOptions } from './types.js';
+
+const PUBLISH_TIMEOUT_MS = 5_000;
+
+/** The event bus over NATS JetStream; streams and consumers come from `ensureTopology`. */
+export function createJetStreamBus(nc: NatsConnection, topology: Topology, log?: Logger): EventBus {
+  const js = jetstream(nc, { timeout: PUBLISH_TIMEOUT_MS });
+  let manager: Promise<JetStreamManager> | undefined;
+  const consumptions = createConsumptions(topology, publish, log);
+
+  async function publish(subject: string, data: Uint8Array | string, options: PublishOptions = {}) {
+    const ack = await js.publish(topology.subject(subject), toBytes(data), {
+      ...(options.msgId === undefined ? {} : { msgID: options.msgId }),
+      ...(options.headers ? { headers: toNatsHeaders(options.headers) } : {}),
+    });
+    return { stream: logicalStream(topology, ack.stream), seq: ack.seq, duplicate: ack.duplicate };
+  }
+
+  function source(durable: string): DeliverySource {
+    const stream = topology.streamName(topology.consumer(durable).stream);
+    return {
+      async *deliveries(max, signal) {
+        const consumer = await js.consumers.get(stream, durable);
+        const messages = await consumer.consume({ max_messages: max });
+        const stop = () => void messages.close();
+        signal.addEventListener('abort', stop, { once: true });
+        try {
+          for await (const message of messages) yield toDelivery(message, durable, topology);
+        } finally {
+          signal.removeEventListener('abort', stop);
+          await messages.close();
+        }
+      },
+    };
+  }
+
+  return {
+    publish,
+    consume(durable, handler, options = {}) {
+      return consumptions.start(durable, source(durable), handler, options);
+    },
+    async backlog(durable) {
+      manager ??= jetstreamManager(nc);
+      const jsm = await manager;
+      const info = await jsm.consumers.info(topology.streamName(topology.consumer(durable).stream), durable);
+      return { pending: info.num_pending, ackPending: info.num_ack_pending };
+    },
+    async close() {
+      await consumptions.stopAll();
+    },
+  };
+}
+
+function logicalStream(topology: Topology, physical: string): string {
+  return topology.streams.find((s) => topology.streamName(s.name) === physical)?.name ?? physical;
+}
+
+function toNatsHeaders(record: Readonly<Record<string, string>>): MsgHdrs {
+  const h = natsHeaders();
+  for (const [key, value] of Object.entries(record)) h.set(key, value);
+  return h;
+}
+
+function fromNatsHeaders(h: MsgHdrs | undefined): Record<string, string> {
+  const record: Record<string, string> = {};
+  if (!h) return record;
+  for (const key of h.keys()) record[key] = h.get(key);
+  return record;
+}
+
+function toDelivery(message: JsMsg, durable: string, topology: Topology): Delivery {
+  const headers = fromNatsHeaders(message.headers);
+  return {
+    subject: topology.logicalSubject(message.subject),
+    data: message.data,
+    headers,
+    msgId: headers['Nats-Msg-Id'],
+    deliveryCount: message.info.deliveryCount,
+    streamSequence: message.seq,
+    consumer: durable,
+    ...payloadReaders(message.data),
+    working: () => message.working(),
+    ack: async () => {
+      await message.ackAck();
+    },
+    nak: (delayMs) => message.nak(delayMs),
+    term: () => message.term(),
+  };
+}

@@ -1,0 +1,14 @@
+export * from './errors.js';
+export * from './config.js';
+export { createLogger, type Logger, type LoggerOptions } from './logger.js';
+export { createMetricsRegistry, type Registry } from './metrics.js';
+export { createMongo, type Db, type MongoClient, type MongoHandle, type MongoSettings } from './mongo.js';
+export { connectNats, type NatsConnection, type NatsHandle, type NatsOptions, type NatsSettings } from './nats.js';
+export * from './bus/index.js';
+export { createLease, LEASES_COLLECTION, type Lease, type LeaseOptions } from './lease.js';
+export { MIGRATIONS, MIGRATIONS_COLLECTION, runMigrations, type Migration, type MigrateOptions } from './migrations.js';
+export { createLifecycle, type Lifecycle } from './lifecycle.js';
+export { createReadiness, type Readiness, type ReadinessCheck, type ReadinessReport } from './readiness.js';
+export { registerOpsRoutes, type OpsRoutesOptions } from './ops-routes.js';
+export { startRuntime, type Runtime, type RuntimeOptions } from './runtime.js';
+export { runService, EXIT_CONFIG, type RunningService, type ServiceEntry } from './service-main.js';

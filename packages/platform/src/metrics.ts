@@ -1,0 +1,15 @@
+import { collectDefaultMetrics, Registry } from 'prom-client';
+
+export type { Registry } from 'prom-client';
+
+/**
+ * A registry per process with the default Node metrics and a `service` label, so one
+ * Prometheus query can tell the services apart. Families are added by the code that
+ * owns them, with the `orderflow_` prefix (SPEC §9).
+ */
+export function createMetricsRegistry(service: string): Registry {
+  const registry = new Registry();
+  registry.setDefaultLabels({ service });
+  collectDefaultMetrics({ register: registry });
+  return registry;
+}

@@ -1,0 +1,135 @@
+import { jetstreamManager } from '@nats-io/jetstream';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { DestinationStream, Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { createJetStreamBus } from './bus/jetstream-bus.js';
+import { ensureTopology } from './bus/jetstream-topology.js';
+import { createMemoryBus } from './bus/memory-bus.js';
+import { createTopology, type Topology } from './bus/topology.js';
+import type { EventBus } from './bus/types.js';
+import type { PlatformConfig } from './config.js';
+import { createLifecycle, type Lifecycle } from './lifecycle.js';
+import { createLogger } from './logger.js';
+import { createMetricsRegistry } from './metrics.js';
+import { runMigrations } from './migrations.js';
+import { createMongo, type MongoHandle } from './mongo.js';
+import { connectNats, type NatsHandle } from './nats.js';
+import { registerOpsRoutes } from './ops-routes.js';
+import { createReadiness, type Readiness } from './readiness.js';
+
+export interface RuntimeOptions {
+  readonly config: PlatformConfig;
+  /** Routes of the service's own HTTP API, registered before the server listens. */
+  readonly routes?: (app: FastifyInstance, runtime: Omit<Runtime, 'app'>) => Promise<void> | void;
+  /** Streams and consumers; SPEC §4 when omitted. */
+  readonly topology?: Topology;
+  /** A bus shared with other services in one process (all-in-one mode). */
+  readonly bus?: EventBus;
+  /** Where log lines go (stdout when omitted). */
+  readonly logDestination?: DestinationStream;
+  /** The NATS connection closed for good: main.ts exits non-zero. */
+  readonly onFatal?: (error: Error) => void;
+}
+
+/** Everything a service is built on, opened in order and closed in reverse. */
+export interface Runtime {
+  readonly config: PlatformConfig;
+  readonly log: Logger;
+  readonly registry: Registry;
+  readonly app: FastifyInstance;
+  readonly mongo: MongoHandle;
+  readonly nats: NatsHandle | undefined;
+  readonly bus: EventBus;
+  readonly topology: Topology;
+  readonly lifecycle: Lifecycle;
+  readonly readiness: Readiness;
+  /** The port the HTTP server listens on (useful with port 0). */
+  readonly port: number;
+  /** The service's work has started: /ready may now answer 200. */
+  markStarted(): void;
+  stop(reason?: string): Promise<void>;
+}
+
+/**
+ * Opens a service's shared resources: logger, metrics, the HTTP server with /health,
+ * /ready and /metrics (listening first, so liveness answers while dependencies are
+ * awaited), MongoDB, NATS with the streams and consumers of SPEC §4, the event bus and
+ * the migrations. The caller starts its work, then calls `markStarted()`.
+ */
+export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
+  const { config } = options;
+  const log = createLogger({
+    service: config.service,
+    version: config.version,
+    environment: config.environment,
+    level: config.logLevel,
+    ...(options.logDestination ? { destination: options.logDestination } : {}),
+  });
+  const registry = createMetricsRegistry(config.service);
+  const lifecycle = createLifecycle(log, config.shutdownDelayMs);
+  let listening: FastifyInstance | undefined;
+  const readiness = createReadiness();
+  const topology = options.topology ?? createTopology(config.bus);
+  lifecycle.signal.addEventListener('abort', () => readiness.markDraining(), { once: true });
+
+  try {
+    const mongo = createMongo(config.mongo, `orderflow-${config.service}`, log);
+    lifecycle.onStop('mongo', () => mongo.close());
+    readiness.add({ name: 'mongo', required: true, probe: () => mongo.ping(1_500) });
+
+    let nats: NatsHandle | undefined;
+    let bus = options.bus;
+    if (!bus && config.bus.kind === 'memory') {
+      bus = createMemoryBus(topology, log);
+    }
+    const loggerInstance: FastifyBaseLogger = log;
+    const app: FastifyInstance = Fastify({ loggerInstance });
+    const base = { config, log, registry, mongo, topology, lifecycle, readiness };
+    registerOpsRoutes(app, { service: config.service, version: config.version, registry, readiness });
+    // The bus may not exist yet (NATS is awaited after listening): routes get it lazily.
+    const partial = {
+      ...base,
+      get nats() {
+        return nats;
+      },
+      get bus(): EventBus {
+        if (!bus) throw new Error('the event bus is not connected yet');
+        return bus;
+      },
+      port: config.opsPort,
+      markStarted: () => readiness.markStarted(),
+      stop: (reason?: string) => lifecycle.stop(reason),
+    };
+    await options.routes?.(app, partial);
+    await app.listen({ host: config.host, port: config.opsPort });
+    const address = app.server.address();
+    const port = typeof address === 'object' && address ? address.port : config.opsPort;
+    listening = app;
+
+    if (!bus) {
+      nats = await connectNats(config.nats, {
+        name: `orderflow-${config.service}`,
+        log,
+        onFatal: options.onFatal ?? ((error) => void lifecycle.stop(`NATS closed: ${error.message}`)),
+      });
+      const connected = nats;
+      lifecycle.onStop('nats', () => connected.drain());
+      readiness.add({ name: 'nats', required: config.service !== 'api', probe: () => connected.isConnected() });
+      await ensureTopology(await jetstreamManager(nats.nc), topology, log);
+      bus = createJetStreamBus(nats.nc, topology, log);
+    }
+    const readyBus = bus;
+    lifecycle.onStop('event bus', () => readyBus.close());
+    // Registered last so it closes first: no request arrives once the drain has begun.
+    lifecycle.onStop('http', () => app.close());
+    listening = undefined;
+
+    if (config.migrateOnStart) await runMigrations(mongo.db, { log });
+
+    return { ...partial, app, nats, bus: readyBus, port };
+  } catch (error) {
+    await listening?.close();
+    await lifecycle.stop('startup failed');
+    throw error;
+  }
+}

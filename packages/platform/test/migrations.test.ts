@@ -1,0 +1,70 @@
+import t from 'tap';
+import { MIGRATIONS_COLLECTION, runMigrations, type Migration } from '@orderflow/platform';
+import { connectTestServers, silentLog } from './support/servers.js';
+
+const { mongo } = await connectTestServers(t);
+
+async function indexNames(collection: string): Promise<string[]> {
+  const indexes = await mongo.db.collection(collection).listIndexes().toArray();
+  return indexes.map((index) => String((index as { name?: unknown }).name)).sort();
+}
+
+t.test('the first run creates the collections and indexes of the event store', async (t) => {
+  const applied = await runMigrations(mongo.db, { log: silentLog });
+  t.same(applied, [1]);
+  t.same(await indexNames('order_events'), ['_id_', 'order_seq', 'unpublished']);
+  t.same(await indexNames('notifications'), ['_id_', 'event_id', 'order_created']);
+  t.ok((await indexNames('orders')).includes('status_updated'));
+  const records = await mongo.db.collection(MIGRATIONS_COLLECTION).find().toArray();
+  t.same(
+    records.map((r) => r._id),
+    [1],
+  );
+});
+
+t.test('a second run applies nothing and creates each index once', async (t) => {
+  const before = await Promise.all(['order_events', 'orders', 'notifications', 'leases'].map(indexNames));
+  const applied = await runMigrations(mongo.db, { log: silentLog });
+  t.same(applied, []);
+  const after = await Promise.all(['order_events', 'orders', 'notifications', 'leases'].map(indexNames));
+  t.same(after, before);
+  t.equal(await mongo.db.collection(MIGRATIONS_COLLECTION).countDocuments(), 1);
+});
+
+t.test('the unique indexes hold', async (t) => {
+  const notifications = mongo.db.collection('notifications');
+  await notifications.insertOne({ event_id: 'evt-1' });
+  await t.rejects(notifications.insertOne({ event_id: 'evt-1' }), { code: 11000 });
+});
+
+t.test('concurrent runners apply each migration exactly once', async (t) => {
+  let runs = 0;
+  const counted: Migration = {
+    version: 2,
+    name: 'counted',
+    async up() {
+      runs++;
+    },
+  };
+  const migrations = [counted];
+  const results = await Promise.all(
+    Array.from({ length: 5 }, () => runMigrations(mongo.db, { log: silentLog, migrations })),
+  );
+  t.equal(runs, 1);
+  t.same(results.flat(), [2]);
+});
+
+t.test('a failing migration is not recorded and is retried next run', async (t) => {
+  let attempts = 0;
+  const flaky: Migration = {
+    version: 3,
+    name: 'flaky',
+    async up() {
+      attempts++;
+      if (attempts === 1) throw new Error('index build failed');
+    },
+  };
+  await t.rejects(runMigrations(mongo.db, { log: silentLog, migrations: [flaky] }), /index build failed/);
+  t.same(await runMigrations(mongo.db, { log: silentLog, migrations: [flaky] }), [3]);
+  t.equal(attempts, 2);
+});

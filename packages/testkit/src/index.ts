@@ -1,0 +1,10 @@
+export type { BinaryKind } from './binary-kind.js';
+export { findBinary } from './find-binary.js';
+export { freePort } from './free-port.js';
+export { ServerStartError } from './server-start-error.js';
+export { startMongo } from './start-mongo.js';
+export { startNats } from './start-nats.js';
+export type { ServerHandle, StartOptions } from './types.js';
+export { uniqueName } from './unique-name.js';
+export { type Teardownable, type TestServers, useTestServers } from './use-test-servers.js';
+export { waitForPort } from './wait-for-port.js';
