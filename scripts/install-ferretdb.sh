@@ -15,7 +15,11 @@ target=$root/.tools/bin/ferretdb
 
 say() { echo "install-ferretdb: $*" >&2; }
 
-if [[ -x $target ]] && "$target" --version 2>/dev/null | grep -qx "version: $version"; then
+# Reads the whole output first: `grep -q` in a pipe would close it early, and with
+# pipefail the writer's SIGPIPE would read as a wrong version.
+reports_version() { [[ $("$target" --version 2>/dev/null) == *"version: $version"* ]]; }
+
+if [[ -x $target ]] && reports_version; then
   exit 0
 fi
 
@@ -46,7 +50,7 @@ mkdir -p "$(dirname "$target")"
 (cd "$work/src" && go build -o "$partial" ./cmd/ferretdb)
 mv -f "$partial" "$target"
 
-if ! "$target" --version 2>/dev/null | grep -qx "version: $version"; then
+if ! reports_version; then
   say "built $target but it does not report $version"
   exit 1
 fi
