@@ -27,6 +27,24 @@ export const env = {
   port() {
     return env.int(0, 65_535);
   },
+  /** A decimal from 0 to 1, e.g. a probability. */
+  fraction() {
+    const expected = 'expected a decimal from 0 to 1';
+    return z
+      .string()
+      .trim()
+      .regex(/^(0|1|0?\.\d+|1\.0*)$/, { error: expected })
+      .transform(Number);
+  },
+  /** A decimal amount with at most two decimals, e.g. 1000.00. */
+  amount() {
+    const expected = 'expected an amount like 1000 or 1000.00';
+    return z
+      .string()
+      .trim()
+      .regex(/^\d{1,12}(\.\d{1,2})?$/, { error: expected })
+      .transform(Number);
+  },
   /** Milliseconds as a whole number. */
   ms(min = 0, max = 2_147_483_647) {
     return env.int(min, max);
