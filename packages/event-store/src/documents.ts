@@ -1,0 +1,68 @@
+import type { NewEvent, Order, OrderEvent } from '@orderflow/core';
+
+/** An `order_events` document: `_id` is `<order_id>:<seq>`, the compare-and-set of SPEC §8. */
+export interface EventDocument {
+  _id: string;
+  order_id: string;
+  seq: number;
+  type: NewEvent['type'];
+  at: Date;
+  data: NewEvent['data'];
+  /** Null until the event is on NATS; the outbox sweep publishes what a crash left. */
+  published_at: Date | null;
+}
+
+/** An `orders` document: the snapshot, with times as dates so they can be queried. */
+export type OrderDocument = Omit<Order, 'id' | 'created_at' | 'updated_at' | 'settle_at'> & {
+  _id: string;
+  created_at: Date;
+  updated_at: Date;
+  settle_at: Date | null;
+};
+
+export const EVENTS = 'order_events';
+export const ORDERS = 'orders';
+
+export function toEvent(doc: EventDocument): OrderEvent {
+  return {
+    order_id: doc.order_id,
+    seq: doc.seq,
+    type: doc.type,
+    at: doc.at.toISOString(),
+    data: doc.data,
+  } as OrderEvent;
+}
+
+export function toEventDocument(event: OrderEvent): EventDocument {
+  return {
+    _id: `${event.order_id}:${event.seq}`,
+    order_id: event.order_id,
+    seq: event.seq,
+    type: event.type,
+    at: new Date(event.at),
+    data: event.data,
+    published_at: null,
+  };
+}
+
+export function toOrderDocument(order: Order): OrderDocument {
+  const { id, created_at, updated_at, settle_at, ...rest } = order;
+  return {
+    ...rest,
+    _id: id,
+    created_at: new Date(created_at),
+    updated_at: new Date(updated_at),
+    settle_at: settle_at === null ? null : new Date(settle_at),
+  };
+}
+
+export function toOrder(doc: OrderDocument): Order {
+  const { _id, created_at, updated_at, settle_at, ...rest } = doc;
+  return {
+    ...rest,
+    id: _id,
+    created_at: created_at.toISOString(),
+    updated_at: updated_at.toISOString(),
+    settle_at: settle_at === null ? null : settle_at.toISOString(),
+  };
+}

@@ -1,0 +1,13 @@
+export {
+  ContentionError,
+  createOrderStore,
+  InvalidCursorError,
+  type CreateResult,
+  type DecideResult,
+  type ListQuery,
+  type OrderStore,
+  type OrderStoreOptions,
+  type OrderSummary,
+} from './order-store.js';
+export { decodeCursor, encodeCursor, type ListCursor } from './cursor.js';
+export { EVENTS, ORDERS } from './documents.js';

@@ -1,0 +1,298 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  applyEvent,
+  envelopeOf,
+  eventId,
+  foldOrder,
+  subjectOf,
+  type Decision,
+  type NewOrder,
+  type Order,
+  type OrderEvent,
+  type OrderStatus,
+  type Lane,
+} from '@orderflow/core';
+import { OrderflowError, type Db, type EventBus, type Logger } from '@orderflow/platform';
+import { decodeCursor, encodeCursor } from './cursor.js';
+import {
+  EVENTS,
+  ORDERS,
+  toEvent,
+  toEventDocument,
+  toOrder,
+  toOrderDocument,
+  type EventDocument,
+  type OrderDocument,
+} from './documents.js';
+import { guarded, isDuplicateKey } from './unavailable.js';
+
+export interface OrderStoreOptions {
+  readonly db: Db;
+  readonly bus: EventBus;
+  readonly log: Logger;
+  /** `source` of published envelopes: the service name. */
+  readonly source: string;
+  readonly now?: () => number;
+}
+
+export type CreateResult =
+  | { readonly created: true; readonly order: Order }
+  | { readonly created: false; readonly order: Order; readonly samePayload: boolean };
+
+export type DecideResult =
+  | { readonly outcome: 'appended'; readonly order: Order; readonly event: OrderEvent }
+  | { readonly outcome: 'noop'; readonly order: Order; readonly reason: string }
+  | { readonly outcome: 'refused'; readonly order: Order; readonly code: string; readonly reason: string }
+  | { readonly outcome: 'not_found' };
+
+export interface ListQuery {
+  readonly status?: OrderStatus | undefined;
+  readonly customerId?: string | undefined;
+  readonly lane?: Lane | undefined;
+  readonly limit: number;
+  readonly cursor?: string | undefined;
+}
+
+export type OrderSummary = Omit<Order, 'history'>;
+
+/** Too many writers changed the order between our read and our append. */
+export class ContentionError extends OrderflowError {
+  constructor(orderId: string, attempts: number) {
+    super('ERR_CONTENTION', `order ${orderId} changed under ${attempts} attempts to append`);
+  }
+}
+
+/** A cursor this API did not issue. */
+export class InvalidCursorError extends OrderflowError {
+  constructor() {
+    super('ERR_INVALID_CURSOR', 'cursor is not one this API returned');
+  }
+}
+
+const MAX_APPEND_ATTEMPTS = 25;
+const MAX_SNAPSHOT_PASSES = 5;
+
+/**
+ * The event store of SPEC §8: `order_events` is the source of truth and appending seq
+ * n+1 is the compare-and-set; `orders` is a forward-only snapshot; every event is
+ * published right after its append with `Nats-Msg-Id` = its id (the outbox).
+ */
+export function createOrderStore(options: OrderStoreOptions) {
+  const { db, bus, log, source } = options;
+  const now = options.now ?? Date.now;
+  const events = db.collection<EventDocument>(EVENTS);
+  const orders = db.collection<OrderDocument>(ORDERS);
+
+  /**
+   * Events by exact `_id` from `fromSeq` on, until the first gap. Lookups by `_id` are
+   * the one access every MongoDB-compatible server serves from its primary index.
+   */
+  async function eventsFrom(orderId: string, fromSeq: number): Promise<OrderEvent[]> {
+    const found: OrderEvent[] = [];
+    for (let seq = fromSeq; ; seq++) {
+      const doc = await events.findOne({ _id: eventId(orderId, seq) });
+      if (!doc) return found;
+      found.push(toEvent(doc));
+    }
+  }
+
+  async function loadEvents(orderId: string): Promise<OrderEvent[]> {
+    return eventsFrom(orderId, 1);
+  }
+
+  /** The order now: its stored snapshot (a fold of a prefix) plus any events after it. */
+  async function current(orderId: string): Promise<Order | undefined> {
+    const doc = await orders.findOne({ _id: orderId });
+    let order = doc ? toOrder(doc) : undefined;
+    for (const event of await eventsFrom(orderId, (order?.version ?? 0) + 1)) order = applyEvent(order, event);
+    return order;
+  }
+
+  async function load(orderId: string): Promise<Order | undefined> {
+    return guarded('reading an order', () => current(orderId));
+  }
+
+  /**
+   * Writes the snapshot unless a newer one is there. The servers we support may read
+   * then write (no atomic conditional update), so a stale write can land after a newer
+   * one: after writing, a newer event means we re-fold from the events and write again.
+   */
+  async function writeSnapshot(order: Order): Promise<void> {
+    let latest = order;
+    for (let pass = 0; pass < MAX_SNAPSHOT_PASSES; pass++) {
+      try {
+        await orders.updateOne(
+          { _id: latest.id, version: { $lt: latest.version } },
+          { $set: toOrderDocument(latest) },
+          { upsert: true },
+        );
+      } catch (error) {
+        if (!isDuplicateKey(error)) throw error;
+      }
+      const newer = await events.findOne({ _id: eventId(latest.id, latest.version + 1) }, { projection: { _id: 1 } });
+      if (!newer) {
+        const stored = await orders.findOne({ _id: latest.id }, { projection: { version: 1 } });
+        if ((stored?.version ?? 0) >= latest.version) return;
+      }
+      const refolded = await current(latest.id);
+      if (!refolded) return;
+      latest = refolded;
+    }
+    log.warn({ 'order.id': order.id }, 'snapshot still behind after repeated writes; the sweep will repair it');
+  }
+
+  async function publish(event: OrderEvent, lane: Lane): Promise<boolean> {
+    const id = eventId(event.order_id, event.seq);
+    try {
+      await bus.publish(subjectOf(event.type, lane), JSON.stringify(envelopeOf(event, source)), {
+        msgId: id,
+        headers: { 'content-type': 'application/json' },
+      });
+    } catch (error) {
+      log.warn(
+        { err: error, 'order.id': event.order_id, 'event.action': 'publish-deferred' },
+        `publishing ${id} failed; the outbox sweep will retry`,
+      );
+      return false;
+    }
+    await events.updateOne({ _id: id }, { $set: { published_at: new Date(now()) } });
+    return true;
+  }
+
+  async function afterAppend(previous: Order | undefined, event: OrderEvent): Promise<Order> {
+    const order = applyEvent(previous, event);
+    await writeSnapshot(order);
+    await publish(event, order.lane);
+    return order;
+  }
+
+  return {
+    load,
+
+    /** Creates an order by inserting its seq 1; a repeat of its id returns the original. */
+    async create(order: NewOrder, requestHash: string): Promise<CreateResult> {
+      return guarded('creating an order', async () => {
+        const event: OrderEvent = {
+          type: 'order.created',
+          data: { order, request_hash: requestHash },
+          order_id: order.id,
+          seq: 1,
+          at: new Date(now()).toISOString(),
+        };
+        try {
+          await events.insertOne(toEventDocument(event));
+        } catch (error) {
+          if (!isDuplicateKey(error)) throw error;
+          const existing = await current(order.id);
+          if (!existing) throw error;
+          return { created: false, order: existing, samePayload: existing.request_hash === requestHash };
+        }
+        return { created: true, order: await afterAppend(undefined, event) };
+      });
+    },
+
+    /**
+     * Decides against the order's current events and appends the decided event as seq
+     * n+1; when another writer got there first, re-reads and decides again.
+     */
+    async decide(orderId: string, decide: (order: Order) => Decision): Promise<DecideResult> {
+      return guarded('changing an order', async () => {
+        for (let attempt = 1; attempt <= MAX_APPEND_ATTEMPTS; attempt++) {
+          const order = await current(orderId);
+          if (!order) return { outcome: 'not_found' };
+          const decision = decide(order);
+          if (decision.outcome === 'noop') return { outcome: 'noop', order, reason: decision.reason };
+          if (decision.outcome === 'refuse') {
+            return { outcome: 'refused', order, code: decision.code, reason: decision.reason };
+          }
+          const event = {
+            ...decision.event,
+            order_id: orderId,
+            seq: order.version + 1,
+            at: new Date(now()).toISOString(),
+          } as OrderEvent;
+          try {
+            await events.insertOne(toEventDocument(event));
+          } catch (error) {
+            if (!isDuplicateKey(error)) throw error;
+            await sleep(Math.random() * Math.min(50, attempt * 5));
+            continue;
+          }
+          return { outcome: 'appended', order: await afterAppend(order, event), event };
+        }
+        throw new ContentionError(orderId, MAX_APPEND_ATTEMPTS);
+      });
+    },
+
+    /** The stored snapshot (for reads); undefined if unknown. */
+    async snapshot(orderId: string): Promise<Order | undefined> {
+      return guarded('reading an order', async () => {
+        const doc = await orders.findOne({ _id: orderId });
+        return doc ? toOrder(doc) : undefined;
+      });
+    },
+
+    /** The order's events in seq order. */
+    async events(orderId: string): Promise<OrderEvent[]> {
+      return guarded('reading events', () => loadEvents(orderId));
+    },
+
+    /** Orders newest first, filtered, one page at a time. */
+    async list(query: ListQuery): Promise<{ orders: OrderSummary[]; nextCursor: string | null }> {
+      const filter: Record<string, unknown> = {};
+      if (query.status !== undefined) filter.status = query.status;
+      if (query.customerId !== undefined) filter.customer_id = query.customerId;
+      if (query.lane !== undefined) filter.lane = query.lane;
+      if (query.cursor !== undefined) {
+        const cursor = decodeCursor(query.cursor);
+        if (!cursor) throw new InvalidCursorError();
+        filter.$or = [
+          { created_at: { $lt: cursor.createdAt } },
+          { created_at: cursor.createdAt, _id: { $lt: cursor.id } },
+        ];
+      }
+      return guarded('listing orders', async () => {
+        const docs = await orders
+          .find(filter, { projection: { history: 0 } })
+          .sort({ created_at: -1, _id: -1 })
+          .limit(query.limit + 1)
+          .toArray();
+        const page = docs.slice(0, query.limit).map((doc) => {
+          const { history: _history, ...summary } = toOrder({ ...doc, history: [] });
+          return summary;
+        });
+        const last = docs.length > query.limit ? docs[query.limit - 1] : undefined;
+        return { orders: page, nextCursor: last ? encodeCursor({ createdAt: last.created_at, id: last._id }) : null };
+      });
+    },
+
+    /**
+     * Publishes events a crash left unpublished (older than `olderThanMs`), each order's
+     * in seq order; returns how many were published.
+     */
+    async publishUnpublished(olderThanMs: number, limit: number): Promise<number> {
+      return guarded('sweeping the outbox', async () => {
+        const stale = await events
+          .find({ published_at: null, at: { $lt: new Date(now() - olderThanMs) } })
+          .sort({ order_id: 1, seq: 1 })
+          .limit(limit)
+          .toArray();
+        let published = 0;
+        const lanes = new Map<string, Lane>();
+        for (const doc of stale) {
+          let lane = lanes.get(doc.order_id);
+          if (!lane) {
+            lane = (await orders.findOne({ _id: doc.order_id }, { projection: { lane: 1 } }))?.lane;
+            lane ??= foldOrder(await loadEvents(doc.order_id))?.lane ?? 'normal';
+            lanes.set(doc.order_id, lane);
+          }
+          if (!(await publish(toEvent(doc), lane))) break;
+          published++;
+        }
+        return published;
+      });
+    },
+  };
+}
+
+export type OrderStore = ReturnType<typeof createOrderStore>;
