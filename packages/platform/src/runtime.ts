@@ -1,5 +1,5 @@
 import { jetstreamManager } from '@nats-io/jetstream';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { DestinationStream, Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { createJetStreamBus } from './bus/jetstream-bus.js';
@@ -21,6 +21,8 @@ export interface RuntimeOptions {
   readonly config: PlatformConfig;
   /** Routes of the service's own HTTP API, registered before the server listens. */
   readonly routes?: (app: FastifyInstance, runtime: Omit<Runtime, 'app'>) => Promise<void> | void;
+  /** Options of the HTTP server (body limit, request ids, validation), for the api. */
+  readonly http?: Omit<FastifyServerOptions, 'logger' | 'loggerInstance'>;
   /** Streams and consumers; SPEC §4 when omitted. */
   readonly topology?: Topology;
   /** A bus shared with other services in one process (all-in-one mode). */
@@ -83,7 +85,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       bus = createMemoryBus(topology, log);
     }
     const loggerInstance: FastifyBaseLogger = log;
-    const app: FastifyInstance = Fastify({ loggerInstance });
+    const app: FastifyInstance = Fastify({ ...options.http, loggerInstance });
     const base = { config, log, registry, mongo, topology, lifecycle, readiness };
     registerOpsRoutes(app, { service: config.service, version: config.version, registry, readiness });
     // The bus may not exist yet (NATS is awaited after listening): routes get it lazily.

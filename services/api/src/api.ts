@@ -1,10 +1,67 @@
-import { startRuntime, type PlatformConfig, type Runtime } from '@orderflow/platform';
+import { randomUUID } from 'node:crypto';
+import rateLimit from '@fastify/rate-limit';
+import { createOrderStore } from '@orderflow/event-store';
+import { startRuntime, type Runtime } from '@orderflow/platform';
+import type { ApiConfig } from './config.js';
+import { registerErrorHandling } from './entry-points/http/errors.js';
+import { registerOrderRoutes } from './entry-points/http/orders-routes.js';
+import { hostileKeys, RequestValidationError, useStrictValidation } from './entry-points/http/validation.js';
+import { registerWebhookRoutes } from './entry-points/http/webhook-routes.js';
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+const OPS_ROUTES = new Set(['/health', '/ready', '/metrics']);
 
 /**
- * Starts the api service. HTTP API: order intake, webhooks, live streams and /stats. Until its routes land it serves /health, /ready and /metrics on PORT.
+ * Starts the api (SPEC §3): order intake and reads, cancellation, payment webhooks, and
+ * /health, /ready, /metrics on one port.
  */
-export async function startApi(config: PlatformConfig, onFatal?: (error: Error) => void): Promise<Runtime> {
-  const runtime = await startRuntime({ config, ...(onFatal ? { onFatal } : {}) });
+export async function startApi(config: ApiConfig, onFatal?: (error: Error) => void): Promise<Runtime> {
+  const runtime = await startRuntime({
+    config,
+    ...(onFatal ? { onFatal } : {}),
+    http: {
+      bodyLimit: config.maxBodyBytes,
+      requestIdHeader: false,
+      genReqId: (request) => {
+        const given = request.headers['x-request-id'];
+        return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+      },
+    },
+    routes: async (app, base) => {
+      useStrictValidation(app);
+      // JSON only: any other body is 415 (SPEC §3).
+      app.removeContentTypeParser('text/plain');
+      registerErrorHandling(app);
+      app.addHook('onSend', (request, reply, payload, done) => {
+        reply.header('x-request-id', request.id);
+        done(null, payload);
+      });
+      app.addHook('preValidation', (request, _reply, done) => {
+        const problems = hostileKeys(request.body);
+        done(problems.length > 0 ? new RequestValidationError(problems) : undefined);
+      });
+      if (config.rateLimitPerMin > 0) {
+        await app.register(rateLimit, {
+          max: config.rateLimitPerMin,
+          timeWindow: 60_000,
+          allowList: (request) => OPS_ROUTES.has(request.url.split('?')[0] ?? ''),
+        });
+      }
+      const store = createOrderStore({ db: base.mongo.db, bus: lazyBus(() => base.bus), log: base.log, source: 'api' });
+      registerOrderRoutes(app, store);
+      registerWebhookRoutes(app, { store, bus: () => base.bus, secret: config.webhookSecret });
+    },
+  });
   runtime.markStarted();
   return runtime;
+}
+
+/** The bus connects after the server listens; requests use it once it is there. */
+function lazyBus(get: () => Runtime['bus']): Runtime['bus'] {
+  return {
+    publish: (...args) => get().publish(...args),
+    consume: (...args) => get().consume(...args),
+    backlog: (...args) => get().backlog(...args),
+    close: () => get().close(),
+  };
 }

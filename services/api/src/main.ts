@@ -1,8 +1,9 @@
-import { loadPlatformConfig, runService } from '@orderflow/platform';
+import { runService } from '@orderflow/platform';
+import { loadApiConfig } from './config.js';
 import { startApi } from './api.js';
 
 await runService({
   mainUrl: import.meta.url,
-  loadConfig: (env, version) => loadPlatformConfig('api', env, version),
+  loadConfig: (env, version) => loadApiConfig(env, version),
   start: startApi,
 });

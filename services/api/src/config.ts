@@ -1,0 +1,41 @@
+import {
+  ConfigError,
+  env,
+  parseEnv,
+  platformVariables,
+  toPlatformConfig,
+  type PlatformConfig,
+} from '@orderflow/platform';
+
+/** The development webhook secret; production must set PAYMENT_WEBHOOK_SECRET. */
+export const DEV_WEBHOOK_SECRET = 'orderflow-dev-webhook-secret';
+
+const apiVariables = {
+  ...platformVariables,
+  MAX_BODY_BYTES: env.int(1_024, 10_485_760).default(65_536),
+  RATE_LIMIT_PER_MIN: env.int(0, 10_000_000).default(1_200),
+  PAYMENT_WEBHOOK_SECRET: env.text().optional(),
+} as const;
+
+export interface ApiConfig extends PlatformConfig {
+  readonly maxBodyBytes: number;
+  /** Requests per client IP per minute; 0 turns the limit off. */
+  readonly rateLimitPerMin: number;
+  readonly webhookSecret: string;
+}
+
+/** The api's configuration: the platform's plus body limit, rate limit and webhook secret. */
+export function loadApiConfig(source: Readonly<Record<string, string | undefined>>, version = '0.0.0'): ApiConfig {
+  const vars = parseEnv(apiVariables, source);
+  const platform = toPlatformConfig('api', vars, version);
+  const secret = vars.PAYMENT_WEBHOOK_SECRET;
+  if (secret === undefined && platform.environment === 'production') {
+    throw new ConfigError(['PAYMENT_WEBHOOK_SECRET: required when NODE_ENV=production']);
+  }
+  return {
+    ...platform,
+    maxBodyBytes: vars.MAX_BODY_BYTES,
+    rateLimitPerMin: vars.RATE_LIMIT_PER_MIN,
+    webhookSecret: secret ?? DEV_WEBHOOK_SECRET,
+  };
+}

@@ -1,0 +1,82 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { decideCancel } from '@orderflow/core';
+import type { OrderStore } from '@orderflow/event-store';
+import { normalizeNewOrder } from '../../domain/new-order.js';
+import { ApiError } from './errors.js';
+import { presentEvent, presentOrder } from './presenter.js';
+import { CancelBody, CreateOrderBody, CreateOrderHeaders, ListQuery, OrderParams } from './schemas.js';
+import { RequestValidationError } from './validation.js';
+
+/** Order intake and reads (SPEC §3). */
+export function registerOrderRoutes(app: FastifyInstance, store: OrderStore): void {
+  const create = {
+    schema: { body: CreateOrderBody, headers: CreateOrderHeaders },
+  };
+  const createHandler = async (
+    request: { body: unknown; headers: Record<string, string | string[] | undefined> },
+    reply: FastifyReply,
+  ) => {
+    const normalized = normalizeNewOrder(request.body as CreateOrderBody, {
+      userId: headerOf(request.headers, 'x-user-id'),
+      idempotencyKey: headerOf(request.headers, 'idempotency-key'),
+    });
+    if (!normalized.ok) throw new RequestValidationError(normalized.problems);
+    const result = await store.create(normalized.order, normalized.requestHash);
+    if (!result.created && !result.samePayload) {
+      throw new ApiError(409, 'idempotency_conflict', `order ${result.order.id} exists with a different payload`);
+    }
+    return reply
+      .code(result.created ? 202 : 200)
+      .header('location', `/orders/${encodeURIComponent(result.order.id)}`)
+      .send(presentOrder(result.order));
+  };
+  app.post('/orders', create, createHandler);
+  app.post('/api/orders', create, createHandler);
+
+  app.get('/orders', { schema: { querystring: ListQuery } }, async (request) => {
+    const query = request.query as ListQuery;
+    const page = await store.list({
+      status: query.status,
+      customerId: query.customer_id,
+      lane: query.lane,
+      limit: query.limit ?? 50,
+      cursor: query.cursor,
+    });
+    return { orders: page.orders.map(presentOrder), next_cursor: page.nextCursor };
+  });
+
+  app.get('/orders/:id', { schema: { params: OrderParams } }, async (request) => {
+    const { id } = request.params as { id: string };
+    const order = (await store.snapshot(id)) ?? (await store.load(id));
+    if (!order) throw notFound(id);
+    return presentOrder(order);
+  });
+
+  app.get('/orders/:id/events', { schema: { params: OrderParams } }, async (request) => {
+    const { id } = request.params as { id: string };
+    const events = await store.events(id);
+    if (events.length === 0) throw notFound(id);
+    return { order_id: id, events: events.map(presentEvent) };
+  });
+
+  app.post('/orders/:id/cancel', { schema: { params: OrderParams, body: CancelBody } }, async (request) => {
+    const { id } = request.params as { id: string };
+    const body = request.body as { reason?: string } | null | undefined;
+    const by = headerOf(request.headers, 'x-user-id') ?? 'client';
+    const result = await store.decide(id, (order) =>
+      decideCancel(order, { reason: body?.reason ?? 'cancelled by the client', by }),
+    );
+    if (result.outcome === 'not_found') throw notFound(id);
+    if (result.outcome === 'refused') throw new ApiError(409, 'order_terminal', result.reason);
+    return presentOrder(result.order);
+  });
+}
+
+function notFound(id: string): ApiError {
+  return new ApiError(404, 'not_found', `order ${id} not found`);
+}
+
+function headerOf(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
