@@ -1,10 +1,82 @@
-import { startRuntime, type PlatformConfig, type Runtime } from '@orderflow/platform';
+import { readFile } from 'node:fs/promises';
+import { LANES, parseRiskModel } from '@orderflow/core';
+import { createOrderStore, ORDERS } from '@orderflow/event-store';
+import { startRuntime, type Runtime } from '@orderflow/platform';
+import type { ProcessorConfig } from './config.js';
+import { createLaneScheduler, type LaneScheduler } from './domain/lane-scheduler.js';
+import { createSettler } from './domain/settler.js';
+import { createOrderHandler } from './entry-points/order-consumer.js';
+import { createPaymentHandler } from './entry-points/payment-consumer.js';
+import { createPaymentClient } from './payments/payment-client.js';
+import { createValidator, type Validator } from './validation/validator.js';
+
+export interface ProcessorRuntime extends Runtime {
+  readonly validator: Validator;
+  readonly scheduler: LaneScheduler;
+}
 
 /**
- * Starts the processor service. Validates new orders by priority lane and drives their payment. Its ops server serves /health, /ready and /metrics on OPS_PORT.
+ * Starts the processor (SPEC §1, §2, §5): new orders by priority lane, validated in a
+ * Piscina pool, then paid; provider events sequenced and settled.
  */
-export async function startProcessor(config: PlatformConfig, onFatal?: (error: Error) => void): Promise<Runtime> {
+export async function startProcessor(
+  config: ProcessorConfig,
+  onFatal?: (error: Error) => void,
+): Promise<ProcessorRuntime> {
+  const riskModel = await loadRiskModel(config.riskModelPath);
   const runtime = await startRuntime({ config, ...(onFatal ? { onFatal } : {}) });
+  const { mongo, bus, log, lifecycle } = runtime;
+
+  const store = createOrderStore({ db: mongo.db, bus, log, source: 'processor' });
+  const validator = createValidator({
+    threads: config.validationThreads,
+    batchMax: config.validationBatchMax,
+    settings: { riskModel, limits: config.rules, priorityThresholdMinor: config.priorityThresholdMinor },
+  });
+  lifecycle.onStop('validation pool', () => validator.close());
+  const payments = createPaymentClient(config.payment);
+  lifecycle.onStop('payment client', () => payments.close());
+  const settler = createSettler(store, log);
+  lifecycle.onStop('settlement timers', () => settler.stop());
+  const scheduler = createLaneScheduler({
+    weights: config.laneWeights,
+    maxInFlight: config.maxInFlight,
+    heartbeatMs: Math.max(1_000, Math.floor(config.bus.ackWaitMs / 3)),
+  });
+
+  const deps = { db: mongo.db, store, validator, payments, scheduler, log };
+  const consumptions = [
+    ...LANES.map((lane) =>
+      bus.consume(`processor-${lane}`, createOrderHandler(lane, deps), { concurrency: config.maxInFlight }),
+    ),
+    bus.consume(
+      'processor-payments',
+      createPaymentHandler({ store, settler, settleMs: config.payment.settleMs, log }),
+      { concurrency: config.maxInFlight },
+    ),
+  ];
+  const graceMs = Math.floor(config.shutdownTimeoutMs * 0.6);
+  lifecycle.onStop('consumers', () => Promise.all(consumptions.map((c) => c.stop(graceMs))).then(() => undefined));
+
+  // Settlement timers do not survive a restart; settle_at is stored, so pick them up again.
+  const open = await mongo.db
+    .collection<{ _id: string; settle_at: Date | null }>(ORDERS)
+    .find({ status: 'processing', settle_at: { $ne: null } }, { projection: { settle_at: 1 } })
+    .toArray();
+  for (const order of open) if (order.settle_at) settler.schedule(order._id, order.settle_at.toISOString());
+
   runtime.markStarted();
-  return runtime;
+  return { ...runtime, validator, scheduler };
+}
+
+async function loadRiskModel(path: string): Promise<unknown> {
+  try {
+    const json: unknown = JSON.parse(await readFile(path, 'utf8'));
+    parseRiskModel(json);
+    return json;
+  } catch (error) {
+    throw new Error(`RISK_MODEL_PATH: cannot use ${path}: ${error instanceof Error ? error.message : String(error)}`, {
+      cause: error,
+    });
+  }
 }
