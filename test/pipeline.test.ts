@@ -3,6 +3,8 @@ import { useTestServers } from '@orderflow/testkit';
 import { eventually } from '../packages/platform/test/support/eventually.js';
 import { startStack } from './support/stack.js';
 
+// Hundreds of orders through real servers: on FerretDB's SQLite backend this takes minutes.
+t.setTimeout(600_000);
 const servers = await useTestServers(t);
 
 /** The payload shapes clients send (SPEC §3), cycling through lanes. */

@@ -84,10 +84,8 @@ export function applyEvent(order: Order | undefined, event: OrderEvent): Order {
   };
 }
 
-function nextState(order: Order, event: OrderEvent): Order {
+function nextState(order: Order, event: Exclude<OrderEvent, { type: 'order.created' }>): Order {
   switch (event.type) {
-    case 'order.created':
-      throw new IllegalTransitionError(order.status, 'pending');
     case 'order.processing':
       return {
         ...order,
@@ -118,20 +116,17 @@ function nextState(order: Order, event: OrderEvent): Order {
       };
     }
     case 'order.completed':
+      return { ...order, status: 'completed', status_reason: event.data.reason, settle_at: null };
     case 'order.failed':
+      return { ...order, status: 'failed', status_reason: event.data.reason, settle_at: null };
     case 'order.expired':
-      return {
-        ...order,
-        status: STATUS_AFTER[event.type] ?? order.status,
-        status_reason: event.data.reason,
-        settle_at: null,
-      };
+      return { ...order, status: 'expired', status_reason: event.data.reason, settle_at: null };
     case 'order.cancelled':
       return { ...order, status: 'cancelled', status_reason: event.data.reason, settle_at: null };
   }
 }
 
-function detailsOf(event: OrderEvent): Record<string, unknown> {
+function detailsOf(event: Exclude<OrderEvent, { type: 'order.created' }>): Record<string, unknown> {
   switch (event.type) {
     case 'order.payment': {
       const { event: provider, applied, reason, payment_state, settle_at } = event.data;
@@ -145,8 +140,6 @@ function detailsOf(event: OrderEvent): Record<string, unknown> {
         settle_at,
       };
     }
-    case 'order.created':
-      return {};
     default:
       return { ...event.data };
   }

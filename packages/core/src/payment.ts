@@ -80,5 +80,6 @@ function byProviderTime(a: ProviderEvent, b: ProviderEvent): number {
   if (byTime !== 0) return byTime;
   const byRank = RANK[a.type] - RANK[b.type];
   if (byRank !== 0) return byRank;
-  return a.event_id < b.event_id ? -1 : a.event_id > b.event_id ? 1 : 0;
+  // Ids are unique here: duplicates were dropped before sorting.
+  return a.event_id < b.event_id ? -1 : 1;
 }

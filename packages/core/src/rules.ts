@@ -43,9 +43,16 @@ export function checkRules(order: NewOrder, limits: RuleLimits, riskScore: numbe
         .join(', ')})`,
     });
   }
-  const priced = order.items.every((item) => item.unit_price_minor !== undefined);
-  if (priced && count > 0) {
-    const sumMinor = order.items.reduce((sum, item) => sum + (item.unit_price_minor ?? 0) * item.quantity, 0);
+  let sumMinor = 0;
+  let priced = count > 0;
+  for (const item of order.items) {
+    if (item.unit_price_minor === undefined) {
+      priced = false;
+      break;
+    }
+    sumMinor += item.unit_price_minor * item.quantity;
+  }
+  if (priced) {
     if (sumMinor !== order.total_minor) {
       failures.push({
         rule: 'price_sum',

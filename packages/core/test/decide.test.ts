@@ -11,6 +11,7 @@ import {
   envelopeOf,
   subjectOf,
   decidePayment,
+  laneOf,
   type Order,
 } from '@orderflow/core';
 import { after, history, newOrder, orderWith, PROCESSING, providerEvent, T0 } from './fixtures.js';
@@ -150,4 +151,38 @@ t.test('the envelope carries id, type, version 1, time, order id, source and dat
     source: 'api',
     data: created!.data,
   });
+});
+
+t.test('an event other than creation cannot start an order', async (t) => {
+  const [, processing] = history(newOrder(), PROCESSING);
+  t.throws(() => foldOrder([{ ...processing!, seq: 1 }]), { message: 'illegal transition (none) → processing' });
+});
+
+t.test('priority picks the lane: 1 high, 2 normal, 3 low', async (t) => {
+  t.same([laneOf(1), laneOf(2), laneOf(3)], ['high', 'normal', 'low']);
+});
+
+t.test('a history that does not start with seq 1, or starts with a payment, is refused', async (t) => {
+  const [created, processing] = history(newOrder(), PROCESSING);
+  t.throws(() => foldOrder([{ ...created!, seq: 2 }]), /follows version 0/);
+  const payment = {
+    ...processing!,
+    seq: 1,
+    type: 'order.payment' as const,
+    data: {
+      event: providerEvent('payment.created', 0),
+      applied: true,
+      reason: '',
+      payment_state: 'created' as const,
+      settle_at: null,
+    },
+  };
+  t.throws(() => foldOrder([payment]), IllegalTransitionError);
+});
+
+t.test('failed and expired end an order with their reason and no settle time', async (t) => {
+  const failed = after(after(orderWith(), PROCESSING), { type: 'order.failed', data: { reason: 'payment declined' } });
+  t.match(failed, { status: 'failed', status_reason: 'payment declined', settle_at: null });
+  const expired = after(orderWith(), { type: 'order.expired', data: { reason: 'no progress for 600000 ms' } });
+  t.match(expired, { status: 'expired', status_reason: /no progress/ });
 });

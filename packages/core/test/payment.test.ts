@@ -120,3 +120,17 @@ t.test('a provider event for a terminal order is recorded and changes nothing', 
   t.equal(recorded.history.at(-1)?.type, 'order.payment');
   t.equal(decidePayment(recorded, created, T0 + 99_500, 2_000).outcome, 'noop', 'and only once');
 });
+
+t.test('events of the same type and time are ordered by event id', async (t) => {
+  const a = providerEvent('payment.created', 0, 'a');
+  const b = providerEvent('payment.created', 0, 'b');
+  t.same(
+    sequencePayment([b, a]).events.map((e) => e.event_id),
+    ['a', 'b'],
+  );
+  t.same(
+    sequencePayment([a, b]).events.map((e) => e.event_id),
+    ['a', 'b'],
+  );
+  t.equal(sequencePayment([a, b]).applied.has('b'), false, 'the second created is off the path');
+});

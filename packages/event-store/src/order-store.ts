@@ -121,19 +121,21 @@ export function createOrderStore(options: OrderStoreOptions) {
     let latest = order;
     for (let pass = 0; pass < MAX_SNAPSHOT_PASSES; pass++) {
       try {
-        await orders.updateOne(
+        const result = await orders.updateOne(
           { _id: latest.id, version: { $lt: latest.version } },
           { $set: toOrderDocument(latest) },
           { upsert: true },
         );
+        // Nothing matched: a snapshot at least as new is there already.
+        if (result.matchedCount === 0 && result.upsertedCount === 0) return;
       } catch (error) {
         if (!isDuplicateKey(error)) throw error;
+        return;
       }
+      // Our write landed; if a later event exists, its writer's snapshot may have been
+      // overwritten by ours, so fold forward and write again.
       const newer = await events.findOne({ _id: eventId(latest.id, latest.version + 1) }, { projection: { _id: 1 } });
-      if (!newer) {
-        const stored = await orders.findOne({ _id: latest.id }, { projection: { version: 1 } });
-        if ((stored?.version ?? 0) >= latest.version) return;
-      }
+      if (!newer) return;
       const refolded = await current(latest.id);
       if (!refolded) return;
       latest = refolded;

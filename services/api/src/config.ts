@@ -10,7 +10,8 @@ import {
 /** The development webhook secret; production must set PAYMENT_WEBHOOK_SECRET. */
 export const DEV_WEBHOOK_SECRET = 'orderflow-dev-webhook-secret';
 
-const apiVariables = {
+/** Every variable the service reads. */
+export const apiVariables = {
   ...platformVariables,
   MAX_BODY_BYTES: env.int(1_024, 10_485_760).default(65_536),
   RATE_LIMIT_PER_MIN: env.int(0, 10_000_000).default(1_200),

@@ -23,7 +23,8 @@ const laneWeights = () =>
     )
     .transform((weights) => weights as Record<Lane, number>);
 
-const processorVariables = {
+/** Every variable the service reads. */
+export const processorVariables = {
   ...platformVariables,
   VALIDATION_THREADS: env.int(1, 64).optional(),
   VALIDATION_BATCH_MAX: env.int(1, 1_000).default(32),
