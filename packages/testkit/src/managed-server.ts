@@ -28,13 +28,18 @@ export async function startManagedServer(
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), spec.tempDirPrefix)));
   const server = new ManagedServer(spec, binary, {
     dataDir,
-    keepData: options.keepData ?? options.dataDir !== undefined,
+    keepData: keepsData(options),
     env: options.env ?? process.env,
     log: options.log ?? (() => {}),
     port: options.port,
   });
   await server.start();
   return server;
+}
+
+/** Whether stop() leaves the data in place: asked for, or by default when the caller chose the dir. */
+export function keepsData(options: StartOptions): boolean {
+  return options.keepData ?? options.dataDir !== undefined;
 }
 
 interface ManagedServerOptions {

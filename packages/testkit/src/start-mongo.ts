@@ -1,38 +1,28 @@
 import { ExternalServer } from './external-server.js';
+import { ferretSpec } from './ferret-spec.js';
+import { prepareFerretStorage } from './ferret-storage.js';
 import { findBinary } from './find-binary.js';
-import { startManagedServer } from './managed-server.js';
-import type { ServerSpec } from './server-spec.js';
+import { keepsData, startManagedServer } from './managed-server.js';
+import { startPostgresBackedServer } from './postgres-backed-server.js';
 import type { ServerHandle, StartOptions } from './types.js';
-import { waitForPort } from './wait-for-port.js';
-
-const ferretSpec: ServerSpec = {
-  name: 'ferretdb',
-  tempDirPrefix: 'orderflow-ferretdb-',
-  startupTimeoutMs: 15_000,
-  stopGraceMs: 5_000,
-  args: (dataDir, port) => [
-    '--handler=sqlite',
-    // FerretDB requires the directory URL to end with a slash.
-    `--sqlite-url=file:${dataDir}/`,
-    `--state-dir=${dataDir}`,
-    `--listen-addr=127.0.0.1:${port}`,
-    '--debug-addr=-',
-    '--telemetry=disable',
-    '--log-level=warn',
-  ],
-  url: (port) => `mongodb://127.0.0.1:${port}/`,
-  waitReady: waitForPort,
-};
 
 /**
- * Starts a MongoDB-compatible server (FerretDB on SQLite) on a free port and a fresh data
- * dir, resolving once it accepts connections. When MONGO_URL is set, returns an external
- * handle for it instead.
+ * Starts a MongoDB-compatible server (FerretDB) on a free port and a fresh state dir,
+ * resolving once it accepts connections. FERRETDB_BACKEND picks its storage: `sqlite`
+ * (files in the data dir), `postgresql` (a fresh database on FERRETDB_POSTGRESQL_URL,
+ * dropped by stop()) or `auto` (the default: PostgreSQL when usable within about a
+ * second, else SQLite). When MONGO_URL is set, returns an external handle for it instead.
  */
 export async function startMongo(options: StartOptions = {}): Promise<ServerHandle> {
   const env = options.env ?? process.env;
   const externalUrl = env.MONGO_URL?.trim();
   if (externalUrl) return new ExternalServer(externalUrl);
+  // Before any database is created, so a missing binary leaves nothing behind.
   const binary = await findBinary('ferretdb', env);
-  return startManagedServer(ferretSpec, binary, options);
+  const keepData = keepsData(options);
+  const log = options.log ?? (() => {});
+  const storage = await prepareFerretStorage({ env, keepData, dataDirGiven: options.dataDir !== undefined, log });
+  const spec = ferretSpec(storage);
+  if (storage.kind === 'sqlite') return startManagedServer(spec, binary, options);
+  return startPostgresBackedServer(spec, binary, options, { database: storage.database, keepData, log });
 }

@@ -6,7 +6,10 @@ export interface ServerHandle {
   readonly pid: number | undefined;
   /** True when the URL came from NATS_URL / MONGO_URL and no process was started. */
   readonly external: boolean;
-  /** Directory holding the server's data and `server.log`; undefined when external. */
+  /**
+   * Directory holding the server's data and `server.log`; undefined when external. For
+   * FerretDB on PostgreSQL it is the state dir, and the data lives in its own database.
+   */
   readonly dataDir: string | undefined;
   /**
    * Kill the real server process with a signal (default SIGKILL, for fault tests).
@@ -31,12 +34,16 @@ export interface StartOptions {
   dataDir?: string;
   /** Listen on this port instead of a free one. */
   port?: number;
-  /** Leave the data dir in place on stop (default: false for temp dirs, true for `dataDir`). */
+  /**
+   * Leave the data dir (and a PostgreSQL-backed FerretDB's database) in place on stop
+   * (default: false for temp dirs, true for `dataDir`).
+   */
   keepData?: boolean;
-  /** Receives one line per lifecycle event (started, killed, restarted, stopped). */
+  /** Receives one line per lifecycle event (started, killed, restarted, stopped) and FerretDB's backend choice. */
   log?: (line: string) => void;
   /**
-   * Environment used to read NATS_URL / MONGO_URL / NATS_SERVER_BIN / FERRETDB_BIN / PATH
+   * Environment used to read NATS_URL / MONGO_URL / NATS_SERVER_BIN / FERRETDB_BIN / PATH,
+   * FERRETDB_BACKEND / FERRETDB_POSTGRESQL_URL
    * and given to the server process. Default: `process.env`.
    */
   env?: NodeJS.ProcessEnv;
