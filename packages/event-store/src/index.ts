@@ -4,6 +4,7 @@ export {
   InvalidCursorError,
   type CreateResult,
   type DecideResult,
+  type FaultPoint,
   type ListQuery,
   type OrderStore,
   type OrderStoreOptions,

