@@ -117,6 +117,8 @@ export const platformVariables = {
   MONGO_MAX_POOL_SIZE: env.int(1, 1_000).default(20),
   MONGO_TIMEOUT_MS: env.ms(100, 120_000).default(5_000),
   MIGRATE_ON_START: env.oneOf(['true', 'false']).default('true'),
+  /** Test-only: crash (SIGKILL) at this named point; unset in production. */
+  ORDERFLOW_FAULT_POINT: env.oneOf(['after-append', 'after-publish', 'after-effect']).optional(),
 } as const;
 
 type PlatformVariables = z.output<z.ZodObject<typeof platformVariables>>;
@@ -136,6 +138,8 @@ export interface PlatformConfig {
   /** Time between turning unready and closing listeners, so load balancers notice first. */
   readonly shutdownDelayMs: number;
   readonly migrateOnStart: boolean;
+  /** Test-only crash point (ORDERFLOW_FAULT_POINT). */
+  readonly faultPoint: string | undefined;
   readonly nats: {
     readonly url: string;
     readonly user: string | undefined;
@@ -211,6 +215,7 @@ export function toPlatformConfig(service: ServiceName, vars: PlatformVariables, 
     shutdownTimeoutMs: vars.SHUTDOWN_TIMEOUT_MS,
     shutdownDelayMs: vars.SHUTDOWN_DELAY_MS,
     migrateOnStart: vars.MIGRATE_ON_START === 'true',
+    faultPoint: vars.ORDERFLOW_FAULT_POINT,
     nats: {
       url: vars.NATS_URL,
       user: vars.NATS_USER,

@@ -12,3 +12,4 @@ export { createReadiness, type Readiness, type ReadinessCheck, type ReadinessRep
 export { registerOpsRoutes, type OpsRoutesOptions } from './ops-routes.js';
 export { startRuntime, type Runtime, type RuntimeOptions } from './runtime.js';
 export { runService, EXIT_CONFIG, type RunningService, type ServiceEntry } from './service-main.js';
+export { faultPoints } from './fault-points.js';

@@ -69,4 +69,3 @@ t.test('.env.example documents every variable the services read', async (t) => {
   const documented = new Set([...example.matchAll(/^([A-Z][A-Z0-9_]*)=/gm)].map((m) => m[1]));
   for (const name of Object.keys(platformVariables)) t.ok(documented.has(name), `${name} is in .env.example`);
 });
-

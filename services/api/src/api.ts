@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import rateLimit from '@fastify/rate-limit';
 import { createOrderStore } from '@orderflow/event-store';
-import { startRuntime, type Runtime } from '@orderflow/platform';
+import { faultPoints, startRuntime, type Runtime } from '@orderflow/platform';
 import type { ApiConfig } from './config.js';
 import { registerErrorHandling } from './entry-points/http/errors.js';
 import { registerOrderRoutes } from './entry-points/http/orders-routes.js';
@@ -47,7 +47,14 @@ export async function startApi(config: ApiConfig, onFatal?: (error: Error) => vo
           allowList: (request) => OPS_ROUTES.has(request.url.split('?')[0] ?? ''),
         });
       }
-      const store = createOrderStore({ db: base.mongo.db, bus: lazyBus(() => base.bus), log: base.log, source: 'api' });
+      const faultPoint = faultPoints(config.faultPoint);
+      const store = createOrderStore({
+        db: base.mongo.db,
+        bus: lazyBus(() => base.bus),
+        log: base.log,
+        source: 'api',
+        ...(faultPoint ? { faultPoint } : {}),
+      });
       registerOrderRoutes(app, store);
       registerWebhookRoutes(app, { store, bus: () => base.bus, secret: config.webhookSecret });
     },

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { LANES, parseRiskModel } from '@orderflow/core';
 import { createOrderStore, ORDERS } from '@orderflow/event-store';
-import { startRuntime, type Runtime } from '@orderflow/platform';
+import { faultPoints, startRuntime, type Runtime } from '@orderflow/platform';
 import type { ProcessorConfig } from './config.js';
 import { createLaneScheduler, type LaneScheduler } from './domain/lane-scheduler.js';
 import { createSettler } from './domain/settler.js';
@@ -27,7 +27,14 @@ export async function startProcessor(
   const runtime = await startRuntime({ config, ...(onFatal ? { onFatal } : {}) });
   const { mongo, bus, log, lifecycle } = runtime;
 
-  const store = createOrderStore({ db: mongo.db, bus, log, source: 'processor' });
+  const faultPoint = faultPoints(config.faultPoint);
+  const store = createOrderStore({
+    db: mongo.db,
+    bus,
+    log,
+    source: 'processor',
+    ...(faultPoint ? { faultPoint } : {}),
+  });
   const validator = createValidator({
     threads: config.validationThreads,
     batchMax: config.validationBatchMax,

@@ -9,7 +9,11 @@ t.test('with every lane waiting, ten picks follow the weights 6:3:1, interleaved
   const picker = createLanePicker(weights);
   const picks = Array.from({ length: 10 }, () => picker.pick(['high', 'normal', 'low']));
   t.same(
-    { high: picks.filter((l) => l === 'high').length, normal: picks.filter((l) => l === 'normal').length, low: picks.filter((l) => l === 'low').length },
+    {
+      high: picks.filter((l) => l === 'high').length,
+      normal: picks.filter((l) => l === 'normal').length,
+      low: picks.filter((l) => l === 'low').length,
+    },
     { high: 6, normal: 3, low: 1 },
   );
   t.not(picks.slice(0, 6).join(), 'high,high,high,high,high,high', 'not all high first');
@@ -50,7 +54,11 @@ t.test('a task waiting for a slot reports progress', async (t) => {
   let release!: () => void;
   const blocker = scheduler.run('high', () => new Promise<void>((resolve) => (release = resolve)));
   let beats = 0;
-  const waiting = scheduler.run('low', async () => undefined, () => beats++);
+  const waiting = scheduler.run(
+    'low',
+    async () => undefined,
+    () => beats++,
+  );
   await eventually('heartbeats while waiting', () => beats >= 2);
   release();
   await Promise.all([blocker, waiting]);
@@ -59,7 +67,10 @@ t.test('a task waiting for a slot reports progress', async (t) => {
 
 t.test('a failing task frees its slot', async (t) => {
   const scheduler = createLaneScheduler({ weights, maxInFlight: 1, heartbeatMs: 1_000 });
-  await t.rejects(scheduler.run('high', async () => Promise.reject(new Error('boom'))), /boom/);
+  await t.rejects(
+    scheduler.run('high', async () => Promise.reject(new Error('boom'))),
+    /boom/,
+  );
   t.equal(scheduler.running, 0);
   t.equal(await scheduler.run('low', async () => 'ran'), 'ran');
 });

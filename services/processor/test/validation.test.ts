@@ -29,8 +29,18 @@ function order(i: number, overrides: Partial<NewOrder> = {}): NewOrder {
 
 /** 50 priced items: the largest order the rules allow. */
 function largeOrder(i: number): NewOrder {
-  const items = Array.from({ length: 50 }, (_, k) => ({ sku: `sku-${k}`, name: `Item ${k}`, quantity: 2, unit_price_minor: 1_000 }));
-  return order(i, { items, total_minor: 100_000, address: { line1: '1 Main St', city: 'X' }, customer_email: 'a@b.co' });
+  const items = Array.from({ length: 50 }, (_, k) => ({
+    sku: `sku-${k}`,
+    name: `Item ${k}`,
+    quantity: 2,
+    unit_price_minor: 1_000,
+  }));
+  return order(i, {
+    items,
+    total_minor: 100_000,
+    address: { line1: '1 Main St', city: 'X' },
+    customer_email: 'a@b.co',
+  });
 }
 
 t.test('validating a batch applies the rules, the risk model and the handling', async (t) => {
@@ -46,7 +56,10 @@ t.test('validating a batch applies the rules, the risk model and the handling', 
   t.same(valid?.failures, []);
   t.equal(valid?.handling, 'standard');
   t.ok(valid!.risk_score < 0.5, `ordinary order scores low (${valid?.risk_score})`);
-  t.same(tooBig?.failures.map((f) => f.rule), ['total_max']);
+  t.same(
+    tooBig?.failures.map((f) => f.rule),
+    ['total_max'],
+  );
   t.equal(tooBig?.handling, 'priority');
   t.equal(expedited?.handling, 'expedited');
 });
@@ -56,13 +69,18 @@ t.test('a fraudulent history is rejected by the risk rule', async (t) => {
     [{ order: order(4), history: { orders_24h: 40, spend_24h_minor: 3_000_000, rejected_7d: 3 } }],
     prepareSettings(settings),
   );
-  t.same(result?.failures.map((f) => f.rule), ['risk']);
+  t.same(
+    result?.failures.map((f) => f.rule),
+    ['risk'],
+  );
 });
 
 t.test('the pool validates off the event loop, batching orders that arrive together', async (t) => {
   const validator = createValidator({ threads: 1, batchMax: 16, settings });
   t.teardown(() => validator.close());
-  const results = await Promise.all(Array.from({ length: 40 }, (_, i) => validator.validate({ order: order(i), history: EMPTY_HISTORY })));
+  const results = await Promise.all(
+    Array.from({ length: 40 }, (_, i) => validator.validate({ order: order(i), history: EMPTY_HISTORY })),
+  );
   t.equal(results.length, 40);
   t.ok(results.every((r) => r.failures.length === 0));
   t.ok(validator.threadsUsed.size >= 1);
@@ -75,11 +93,16 @@ t.test('the event loop stays responsive while the pool validates a burst of larg
   t.teardown(() => validator.close());
   const delay = monitorEventLoopDelay({ resolution: 10 });
   delay.enable();
-  const burst = Array.from({ length: 2_000 }, (_, i) => validator.validate({ order: largeOrder(i), history: EMPTY_HISTORY }));
+  const burst = Array.from({ length: 2_000 }, (_, i) =>
+    validator.validate({ order: largeOrder(i), history: EMPTY_HISTORY }),
+  );
   const results = await Promise.all(burst);
   delay.disable();
   t.equal(results.length, 2_000);
-  t.ok(results.every((r) => r.failures.length === 0), 'large valid orders pass');
+  t.ok(
+    results.every((r) => r.failures.length === 0),
+    'large valid orders pass',
+  );
   const maxMs = delay.max / 1e6;
   const p99Ms = delay.percentile(99) / 1e6;
   t.comment(`event-loop delay during the burst: p99 ${p99Ms.toFixed(1)} ms, max ${maxMs.toFixed(1)} ms`);
