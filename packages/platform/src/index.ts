@@ -10,6 +10,6 @@ export { MIGRATIONS, MIGRATIONS_COLLECTION, runMigrations, type Migration, type 
 export { createLifecycle, type Lifecycle } from './lifecycle.js';
 export { createReadiness, type Readiness, type ReadinessCheck, type ReadinessReport } from './readiness.js';
 export { registerOpsRoutes, type OpsRoutesOptions } from './ops-routes.js';
-export { startRuntime, type Runtime, type RuntimeOptions } from './runtime.js';
+export { startRuntime, type Runtime, type RuntimeOptions, type ServiceOptions } from './runtime.js';
 export { runService, EXIT_CONFIG, type RunningService, type ServiceEntry } from './service-main.js';
 export { faultPoints } from './fault-points.js';

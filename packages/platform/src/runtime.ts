@@ -33,6 +33,14 @@ export interface RuntimeOptions {
   readonly onFatal?: (error: Error) => void;
 }
 
+/** What a caller may hand a service besides its config: shared parts for the all-in-one mode and tests. */
+export interface ServiceOptions {
+  /** A bus shared with other services in one process (EVENT_BUS=memory in the all-in-one mode). */
+  readonly bus?: EventBus;
+  /** Where log lines go (stdout when omitted). */
+  readonly logDestination?: DestinationStream;
+}
+
 /** Everything a service is built on, opened in order and closed in reverse. */
 export interface Runtime {
   readonly config: PlatformConfig;

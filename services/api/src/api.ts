@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import rateLimit from '@fastify/rate-limit';
 import { createOrderStore } from '@orderflow/event-store';
-import { faultPoints, startRuntime, type Runtime } from '@orderflow/platform';
+import { faultPoints, startRuntime, type Runtime, type ServiceOptions } from '@orderflow/platform';
 import type { ApiConfig } from './config.js';
 import { registerErrorHandling } from './entry-points/http/errors.js';
 import { registerOrderRoutes } from './entry-points/http/orders-routes.js';
@@ -15,9 +15,14 @@ const OPS_ROUTES = new Set(['/health', '/ready', '/metrics']);
  * Starts the api (SPEC §3): order intake and reads, cancellation, payment webhooks, and
  * /health, /ready, /metrics on one port.
  */
-export async function startApi(config: ApiConfig, onFatal?: (error: Error) => void): Promise<Runtime> {
+export async function startApi(
+  config: ApiConfig,
+  onFatal?: (error: Error) => void,
+  options: ServiceOptions = {},
+): Promise<Runtime> {
   const runtime = await startRuntime({
     config,
+    ...options,
     ...(onFatal ? { onFatal } : {}),
     http: {
       bodyLimit: config.maxBodyBytes,

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { LANES, parseRiskModel } from '@orderflow/core';
 import { createOrderStore, ORDERS } from '@orderflow/event-store';
-import { faultPoints, startRuntime, type Runtime } from '@orderflow/platform';
+import { faultPoints, startRuntime, type Runtime, type ServiceOptions } from '@orderflow/platform';
 import type { ProcessorConfig } from './config.js';
 import { createLaneScheduler, type LaneScheduler } from './domain/lane-scheduler.js';
 import { createSettler } from './domain/settler.js';
@@ -22,9 +22,10 @@ export interface ProcessorRuntime extends Runtime {
 export async function startProcessor(
   config: ProcessorConfig,
   onFatal?: (error: Error) => void,
+  options: ServiceOptions = {},
 ): Promise<ProcessorRuntime> {
   const riskModel = await loadRiskModel(config.riskModelPath);
-  const runtime = await startRuntime({ config, ...(onFatal ? { onFatal } : {}) });
+  const runtime = await startRuntime({ config, ...options, ...(onFatal ? { onFatal } : {}) });
   const { mongo, bus, log, lifecycle } = runtime;
 
   const faultPoint = faultPoints(config.faultPoint);
