@@ -4,6 +4,7 @@ import { createOrderStore } from '@orderflow/event-store';
 import { faultPoints, startRuntime, type Runtime, type ServiceOptions } from '@orderflow/platform';
 import type { ApiConfig } from './config.js';
 import { registerErrorHandling } from './entry-points/http/errors.js';
+import { registerNotificationRoutes } from './entry-points/http/notifications-routes.js';
 import { registerOrderRoutes } from './entry-points/http/orders-routes.js';
 import { hostileKeys, RequestValidationError, useStrictValidation } from './entry-points/http/validation.js';
 import { registerWebhookRoutes } from './entry-points/http/webhook-routes.js';
@@ -61,6 +62,7 @@ export async function startApi(
         ...(faultPoint ? { faultPoint } : {}),
       });
       registerOrderRoutes(app, store);
+      registerNotificationRoutes(app, { store, db: base.mongo.db });
       registerWebhookRoutes(app, { store, bus: () => base.bus, secret: config.webhookSecret });
     },
   });

@@ -1,8 +1,9 @@
-import { loadPlatformConfig, runService } from '@orderflow/platform';
+import { runService } from '@orderflow/platform';
+import { loadNotifierConfig } from './config.js';
 import { startNotifier } from './notifier.js';
 
 await runService({
   mainUrl: import.meta.url,
-  loadConfig: (env, version) => loadPlatformConfig('notifier', env, version),
+  loadConfig: (env, version) => loadNotifierConfig(env, version),
   start: startNotifier,
 });
