@@ -46,6 +46,11 @@ export default tseslint.config(
     },
   },
   {
+    // Command-line tools talk to a person on the terminal.
+    files: ['scripts/**/*.ts'],
+    rules: { 'no-console': 'off' },
+  },
+  {
     files: ['**/*.js', '**/*.mjs'],
     extends: [tseslint.configs.disableTypeChecked],
   },

@@ -18,7 +18,12 @@ t.test('high-lane orders are served before a flooded low lane, which still progr
   for (let i = 0; i < 12; i++) high.push(await post(1_000 + i, 1));
 
   await stack.startProcessor();
-  await eventually('every order completed', async () => (await stack.statusCounts([...low, ...high])).completed === 72, 120_000, 200);
+  await eventually(
+    'every order completed',
+    async () => (await stack.statusCounts([...low, ...high])).completed === 72,
+    120_000,
+    200,
+  );
 
   // When each order was validated: its `order.processing` event (seq 2).
   const validatedAt = new Map<string, number>();

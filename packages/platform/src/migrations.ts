@@ -57,6 +57,13 @@ export const MIGRATIONS: readonly Migration[] = [
       await ensureCollection(db, LEASES_COLLECTION, [{ key: { name: 1, term: 1 }, name: 'name_term' }]);
     },
   },
+  {
+    version: 2,
+    name: 'notification attempts (one claim per retry of a mail)',
+    async up(db) {
+      await ensureCollection(db, 'notification_attempts', []);
+    },
+  },
 ];
 
 export interface MigrateOptions {
