@@ -1,7 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { createOrderStore } from '@orderflow/event-store';
-import { createLease, faultPoints, startRuntime, type Lease, type Runtime } from '@orderflow/platform';
+import {
+  createLease,
+  faultPoints,
+  startRuntime,
+  type Lease,
+  type Runtime,
+  type ServiceOptions,
+} from '@orderflow/platform';
 import type { SchedulerConfig } from './config.js';
 import { createJobs } from './entry-points/jobs.js';
 import { leaderTick } from './entry-points/leader-tick.js';
@@ -29,8 +36,9 @@ export interface SchedulerRuntime extends Runtime {
 export async function startScheduler(
   config: SchedulerConfig,
   onFatal?: (error: Error) => void,
+  options: ServiceOptions = {},
 ): Promise<SchedulerRuntime> {
-  const runtime = await startRuntime({ config, ...(onFatal ? { onFatal } : {}) });
+  const runtime = await startRuntime({ config, ...options, ...(onFatal ? { onFatal } : {}) });
   const { mongo, bus, log, lifecycle, registry } = runtime;
   const { signal } = lifecycle;
 

@@ -43,29 +43,36 @@ function watchLeaders(replicas: readonly SchedulerRuntime[]) {
   };
 }
 
-t.test('two replicas side by side expire each stale order exactly once, with one leader at a time', async (t) => {
+t.test('two replicas side by side for a minute expire each stale order exactly once, with one leader at a time', async (t) => {
+  t.setTimeout(240_000);
   const system = newSystem(servers);
-  const termMs = 1_000;
   const env = {
     ORDER_TTL_MS: '300',
     EXPIRY_INTERVAL_MS: '200',
     SCHEDULER_BATCH_SIZE: '7',
-    LEASE_TTL_MS: String(termMs),
+    LEASE_TTL_MS: '1000',
   };
   const replicas = await Promise.all([startTestScheduler(t, system, env), startTestScheduler(t, system, env)]);
   const [first] = replicas;
+  const termMs = first.config.leaseTermMs;
   const watch = watchLeaders(replicas);
   const expiredMessages = collect(t, first, 'notifier-expired');
   const store = storeOf(first);
-  const orderCount = 40;
+  // New stale orders keep arriving for a minute, so expiries race renewals and handovers.
+  const runForMs = 60_000;
+  const startedMs = Date.now();
   const ids: string[] = [];
-  for (let index = 0; index < orderCount; index++) {
-    const { order } = await store.create(newOrder(), 'hash');
-    if (index % 2 === 1) {
-      await store.decide(order.id, (o) => decideValidation(o, { failures: [], handling: 'standard', risk_score: 0.1 }));
+  while (Date.now() - startedMs < runForMs) {
+    for (let index = 0; index < 2; index++) {
+      const { order } = await store.create(newOrder(), 'hash');
+      if (index % 2 === 1) {
+        await store.decide(order.id, (o) => decideValidation(o, { failures: [], handling: 'standard', risk_score: 0.1 }));
+      }
+      ids.push(order.id);
     }
-    ids.push(order.id);
+    await sleep(250);
   }
+  const orderCount = ids.length;
   const firstTerm = Math.floor(Date.now() / termMs);
 
   const events = first.mongo.db.collection(EVENTS);
@@ -98,11 +105,11 @@ t.test('two replicas side by side expire each stale order exactly once, with one
 
 t.test('a replica that stops releases the lease and another takes over at once', async (t) => {
   const system = newSystem(servers);
-  const termMs = 4_000;
-  const env = { EXPIRY_INTERVAL_MS: '200', SWEEP_INTERVAL_MS: '200', LEASE_TTL_MS: String(termMs) };
+  const env = { EXPIRY_INTERVAL_MS: '200', SWEEP_INTERVAL_MS: '200', LEASE_TTL_MS: '4000' };
   const leader = await startTestScheduler(t, system, env);
   await eventually('the first replica to lead', () => leader.lease.isHeld());
   const standby = await startTestScheduler(t, system, env);
+  const termMs = leader.config.leaseTermMs;
   const nextTerm = Math.floor(Date.now() / termMs) + 1;
   await eventually(
     'the leader to claim the next term while the standby tries too',
