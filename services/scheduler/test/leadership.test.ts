@@ -43,65 +43,70 @@ function watchLeaders(replicas: readonly SchedulerRuntime[]) {
   };
 }
 
-t.test('two replicas side by side for a minute expire each stale order exactly once, with one leader at a time', async (t) => {
-  t.setTimeout(240_000);
-  const system = newSystem(servers);
-  const env = {
-    ORDER_TTL_MS: '300',
-    EXPIRY_INTERVAL_MS: '200',
-    SCHEDULER_BATCH_SIZE: '7',
-    LEASE_TTL_MS: '1000',
-  };
-  const replicas = await Promise.all([startTestScheduler(t, system, env), startTestScheduler(t, system, env)]);
-  const [first] = replicas;
-  const termMs = first.config.leaseTermMs;
-  const watch = watchLeaders(replicas);
-  const expiredMessages = collect(t, first, 'notifier-expired');
-  const store = storeOf(first);
-  // New stale orders keep arriving for a minute, so expiries race renewals and handovers.
-  const runForMs = 60_000;
-  const startedMs = Date.now();
-  const ids: string[] = [];
-  while (Date.now() - startedMs < runForMs) {
-    for (let index = 0; index < 2; index++) {
-      const { order } = await store.create(newOrder(), 'hash');
-      if (index % 2 === 1) {
-        await store.decide(order.id, (o) => decideValidation(o, { failures: [], handling: 'standard', risk_score: 0.1 }));
+t.test(
+  'two replicas side by side for a minute expire each stale order exactly once, with one leader at a time',
+  async (t) => {
+    t.setTimeout(240_000);
+    const system = newSystem(servers);
+    const env = {
+      ORDER_TTL_MS: '300',
+      EXPIRY_INTERVAL_MS: '200',
+      SCHEDULER_BATCH_SIZE: '7',
+      LEASE_TTL_MS: '1000',
+    };
+    const replicas = await Promise.all([startTestScheduler(t, system, env), startTestScheduler(t, system, env)]);
+    const [first] = replicas;
+    const termMs = first.config.leaseTermMs;
+    const watch = watchLeaders(replicas);
+    const expiredMessages = collect(t, first, 'notifier-expired');
+    const store = storeOf(first);
+    // New stale orders keep arriving for a minute, so expiries race renewals and handovers.
+    const runForMs = 60_000;
+    const startedMs = Date.now();
+    const ids: string[] = [];
+    while (Date.now() - startedMs < runForMs) {
+      for (let index = 0; index < 2; index++) {
+        const { order } = await store.create(newOrder(), 'hash');
+        if (index % 2 === 1) {
+          await store.decide(order.id, (o) =>
+            decideValidation(o, { failures: [], handling: 'standard', risk_score: 0.1 }),
+          );
+        }
+        ids.push(order.id);
       }
-      ids.push(order.id);
+      await sleep(250);
     }
-    await sleep(250);
-  }
-  const orderCount = ids.length;
-  const firstTerm = Math.floor(Date.now() / termMs);
+    const orderCount = ids.length;
+    const firstTerm = Math.floor(Date.now() / termMs);
 
-  const events = first.mongo.db.collection(EVENTS);
-  await eventually('every order to expire', async () => {
-    return (await events.countDocuments({ order_id: { $in: ids }, type: 'order.expired' })) >= orderCount;
-  });
-  // Keep both running across several lease terms, so renewals and the leader's ticks race.
-  await eventually(
-    'three more lease terms to be claimed',
-    async () => (await leases(first).countDocuments({ name: SCHEDULER_LEASE, term: { $gte: firstTerm + 3 } })) > 0,
-  );
-  const leaders = await watch.stop();
+    const events = first.mongo.db.collection(EVENTS);
+    await eventually('every order to expire', async () => {
+      return (await events.countDocuments({ order_id: { $in: ids }, type: 'order.expired' })) >= orderCount;
+    });
+    // Keep both running across several lease terms, so renewals and the leader's ticks race.
+    await eventually(
+      'three more lease terms to be claimed',
+      async () => (await leases(first).countDocuments({ name: SCHEDULER_LEASE, term: { $gte: firstTerm + 3 } })) > 0,
+    );
+    const leaders = await watch.stop();
 
-  const expired = await events.find({ order_id: { $in: ids }, type: 'order.expired' }).toArray();
-  t.equal(expired.length, orderCount, 'one order.expired event per order');
-  t.equal(new Set(expired.map((event) => event.order_id as string)).size, orderCount, 'no order twice');
-  await eventually(
-    'every order.expired on the bus',
-    () => new Set(expiredMessages.map((m) => m.msgId)).size >= orderCount,
-  );
-  t.equal(leaders.mostAtOnce, 1, `never two leaders at once (${leaders.samples} samples)`);
-  t.ok(leaders.samplesWithLeader / leaders.samples > 0.5, 'a leader most of the time');
-  const expiredTotal = async () => {
-    const totals = await Promise.all(replicas.map((r) => metricValue(r.registry, 'orderflow_orders_expired_total')));
-    return totals.reduce((sum, value) => sum + value, 0);
-  };
-  await eventually('the replicas to count every expiry', async () => (await expiredTotal()) >= orderCount);
-  t.equal(await expiredTotal(), orderCount, 'the replicas expired them between them');
-});
+    const expired = await events.find({ order_id: { $in: ids }, type: 'order.expired' }).toArray();
+    t.equal(expired.length, orderCount, 'one order.expired event per order');
+    t.equal(new Set(expired.map((event) => event.order_id as string)).size, orderCount, 'no order twice');
+    await eventually(
+      'every order.expired on the bus',
+      () => new Set(expiredMessages.map((m) => m.msgId)).size >= orderCount,
+    );
+    t.equal(leaders.mostAtOnce, 1, `never two leaders at once (${leaders.samples} samples)`);
+    t.ok(leaders.samplesWithLeader / leaders.samples > 0.5, 'a leader most of the time');
+    const expiredTotal = async () => {
+      const totals = await Promise.all(replicas.map((r) => metricValue(r.registry, 'orderflow_orders_expired_total')));
+      return totals.reduce((sum, value) => sum + value, 0);
+    };
+    await eventually('the replicas to count every expiry', async () => (await expiredTotal()) >= orderCount);
+    t.equal(await expiredTotal(), orderCount, 'the replicas expired them between them');
+  },
+);
 
 t.test('a replica that stops releases the lease and another takes over at once', async (t) => {
   const system = newSystem(servers);
