@@ -48,6 +48,11 @@ const orders: [string, Record<string, unknown>][] = [
     { customer_id: `demo-${run}-6`, items: [{ sku: 'A', quantity: 2, unit_price: 10 }], total: 25 },
   ],
   ['cancelled right away', { customer_id: `demo-${run}-7`, items: ['gift-card'], total: 50 }],
+  // A few more ordinary orders, so a provider that answers only some payments shows both ends.
+  ...[1, 2, 3, 1, 2].map((priority, i): [string, Record<string, unknown>] => [
+    'short shape',
+    { customer_id: `demo-${run}-${8 + i}`, items: [`item-${i}`], total: 15 + i, priority },
+  ]),
 ];
 
 async function post(path: string, body: unknown): Promise<Record<string, unknown>> {
