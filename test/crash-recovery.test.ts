@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
-import { freePort, uniqueName, useTestServers } from '@orderflow/testkit';
+import { freePort, startMongo, startNats, uniqueName, useTestServers } from '@orderflow/testkit';
 import { eventually } from '../packages/platform/test/support/eventually.js';
 import { loadSchedulerConfig } from '../services/scheduler/src/config.js';
 import { startScheduler } from '../services/scheduler/src/scheduler.js';
@@ -83,5 +83,59 @@ t.test(
       order.history.map((h: { type: string }) => h.type),
       ['order.created', 'order.processing', 'order.payment', 'order.payment', 'order.payment', 'order.completed'],
     );
+  },
+);
+
+t.test(
+  'while NATS is down the api keeps accepting orders; they are published and finish when it returns',
+  async (t) => {
+    // Servers of this test's own: it kills NATS.
+    const own: NodeJS.ProcessEnv = { ...process.env };
+    delete own.NATS_URL;
+    delete own.MONGO_URL;
+    const [nats, mongo] = await Promise.all([startNats({ env: own }), startMongo({ env: own })]);
+    t.teardown(() => Promise.all([nats.stop(), mongo.stop()]));
+    const names = { MONGO_DB: uniqueName('natsdown'), NATS_NAMESPACE: uniqueName('natsdown') };
+    const servers = {
+      nats,
+      mongo,
+      natsUrl: nats.url,
+      mongoUrl: mongo.url,
+      namespace: names.NATS_NAMESPACE,
+      dbName: names.MONGO_DB,
+      stop: async () => undefined,
+    };
+    const stack = await startStack(t, servers, { env: { ...names, PAYMENT_SUCCESS_RATE: '1' } });
+    const scheduler = await startScheduler(
+      loadSchedulerConfig({
+        ...names,
+        HOST: '127.0.0.1',
+        OPS_PORT: '0',
+        LOG_LEVEL: 'error',
+        NATS_URL: nats.url,
+        MONGO_URL: mongo.url,
+        OUTBOX_SWEEP_MS: '300',
+        SWEEP_INTERVAL_MS: '200',
+      }),
+    );
+    t.teardown(() => scheduler.stop());
+
+    nats.kill('SIGKILL');
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const startedMs = Date.now();
+      const response = await stack.post('/orders', { customer_id: `nd-${i}`, items: ['a'], total: 5 });
+      t.equal(response.status, 202, 'accepted while NATS is down');
+      t.ok(Date.now() - startedMs < 2_000, `answered in ${Date.now() - startedMs} ms`);
+      ids.push(String(response.json.id));
+    }
+    await nats.restart();
+    await eventually(
+      'every order to complete',
+      async () => (await stack.statusCounts(ids)).completed === ids.length,
+      90_000,
+      250,
+    );
+    t.pass('published when NATS returned, and processed');
   },
 );

@@ -117,26 +117,42 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     listening = app;
 
     if (!bus) {
-      nats = await connectNats(config.nats, {
-        name: `orderflow-${config.service}`,
-        log,
-        onFatal: options.onFatal ?? ((error) => void lifecycle.stop(`NATS closed: ${error.message}`)),
+      lifecycle.onStop('nats', () => nats?.drain());
+      readiness.add({
+        name: 'nats',
+        required: config.service !== 'api',
+        probe: () => nats?.isConnected() ?? false,
       });
-      const connected = nats;
-      lifecycle.onStop('nats', () => connected.drain());
-      readiness.add({ name: 'nats', required: config.service !== 'api', probe: () => connected.isConnected() });
-      await ensureTopology(await jetstreamManager(nats.nc), topology, log);
-      bus = createJetStreamBus(nats.nc, topology, log);
+      const connect = async (): Promise<EventBus> => {
+        const connected = await connectNats(config.nats, {
+          name: `orderflow-${config.service}`,
+          log,
+          onFatal: options.onFatal ?? ((error) => void lifecycle.stop(`NATS closed: ${error.message}`)),
+        });
+        nats = connected;
+        await ensureTopology(await jetstreamManager(connected.nc), topology, log);
+        bus = createJetStreamBus(connected.nc, topology, log, () => connected.isConnected());
+        return bus;
+      };
+      if (config.service === 'api') {
+        // The api keeps taking orders without NATS (SPEC §3): they wait in the outbox.
+        void connect().catch((error: unknown) =>
+          log.error({ err: error, 'event.action': 'nats-setup-failed' }, 'NATS setup failed; publishing deferred'),
+        );
+      } else {
+        await connect();
+      }
     }
-    const readyBus = bus;
-    lifecycle.onStop('event bus', () => readyBus.close());
+    lifecycle.onStop('event bus', () => bus?.close());
     // Registered last so it closes first: no request arrives once the drain has begun.
     lifecycle.onStop('http', () => app.close());
     listening = undefined;
 
     if (config.migrateOnStart) await runMigrations(mongo.db, { log });
 
-    return { ...partial, app, nats, bus: readyBus, port };
+    // Assigned onto `partial`, not spread: `nats` and `bus` stay getters (the api's bus
+    // arrives when NATS does).
+    return Object.assign(partial, { app, port });
   } catch (error) {
     await listening?.close();
     await lifecycle.stop('startup failed');

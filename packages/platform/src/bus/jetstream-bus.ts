@@ -1,6 +1,7 @@
 import { jetstream, jetstreamManager, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
 import { headers as natsHeaders, type MsgHdrs, type NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
+import { UnavailableError } from '../errors.js';
 import type { Delivery, DeliverySource } from './consumer-loop.js';
 import { createConsumptions } from './consumptions.js';
 import { payloadReaders, toBytes } from './message.js';
@@ -9,13 +10,23 @@ import type { EventBus, PublishOptions } from './types.js';
 
 const PUBLISH_TIMEOUT_MS = 5_000;
 
-/** The event bus over NATS JetStream; streams and consumers come from `ensureTopology`. */
-export function createJetStreamBus(nc: NatsConnection, topology: Topology, log?: Logger): EventBus {
+/**
+ * The event bus over NATS JetStream; streams and consumers come from `ensureTopology`.
+ * `isConnected` lets a publish fail at once while the connection is down, instead of
+ * waiting out its timeout: callers (the outbox, the webhook intake) have a better plan.
+ */
+export function createJetStreamBus(
+  nc: NatsConnection,
+  topology: Topology,
+  log?: Logger,
+  isConnected: () => boolean = () => !nc.isClosed(),
+): EventBus {
   const js = jetstream(nc, { timeout: PUBLISH_TIMEOUT_MS });
   let manager: Promise<JetStreamManager> | undefined;
   const consumptions = createConsumptions(topology, publish, log);
 
   async function publish(subject: string, data: Uint8Array | string, options: PublishOptions = {}) {
+    if (!isConnected()) throw new UnavailableError(`NATS is not connected; ${subject} not published`);
     const ack = await js.publish(topology.subject(subject), toBytes(data), {
       ...(options.msgId === undefined ? {} : { msgID: options.msgId }),
       ...(options.headers ? { headers: toNatsHeaders(options.headers) } : {}),
