@@ -52,7 +52,7 @@ export async function startProcessor(
     heartbeatMs: Math.max(1_000, Math.floor(config.bus.ackWaitMs / 3)),
   });
 
-  const deps = { db: mongo.db, store, validator, payments, scheduler, log };
+  const deps = { db: mongo.db, store, validator, payments, scheduler, log, faultPoint };
   const consumptions = [
     ...LANES.map((lane) =>
       bus.consume(`processor-${lane}`, createOrderHandler(lane, deps), { concurrency: config.maxInFlight }),

@@ -14,6 +14,8 @@ export interface OrderConsumerDependencies {
   readonly payments: PaymentClient;
   readonly scheduler: LaneScheduler;
   readonly log: Logger;
+  /** Test-only crash point `after-effect`: the payment is requested, the message not yet acked. */
+  readonly faultPoint?: ((point: string) => void) | undefined;
 }
 
 /**
@@ -34,6 +36,7 @@ export function createOrderHandler(lane: Lane, deps: OrderConsumerDependencies):
         if (needsPaymentRequest(current)) {
           await deps.payments.request(current, signal);
           deps.log.info({ 'order.id': orderId, 'event.action': 'payment-requested' }, 'payment requested');
+          deps.faultPoint?.('after-effect');
         }
       },
       () => message.working(),
