@@ -1,4 +1,10 @@
-import { jetstream, jetstreamManager, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
+import {
+  jetstream,
+  jetstreamManager,
+  type ConsumerNotification,
+  type JetStreamManager,
+  type JsMsg,
+} from '@nats-io/jetstream';
 import { headers as natsHeaders, type MsgHdrs, type NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import { UnavailableError } from '../errors.js';
@@ -42,12 +48,30 @@ export function createJetStreamBus(
         const messages = await consumer.consume({ max_messages: max });
         const stop = () => void messages.close();
         signal.addEventListener('abort', stop, { once: true });
+        // A pull that silently stops receiving (missed heartbeats, consumer gone) is
+        // closed and reported, so the consume loop binds again after a pause.
+        let lost: string | undefined;
+        void (async () => {
+          for await (const status of messages.status()) {
+            const reason = lostReason(status);
+            if (reason) {
+              lost = reason;
+              log?.warn(
+                { consumer: durable, 'event.action': 'consumer-rebind' },
+                `${durable}: ${reason}; binding again`,
+              );
+              await messages.close();
+              return;
+            }
+          }
+        })();
         try {
           for await (const message of messages) yield toDelivery(message, durable, topology);
         } finally {
           signal.removeEventListener('abort', stop);
           await messages.close();
         }
+        if (lost && !signal.aborted) throw new Error(`${durable}: ${lost}`);
       },
     };
   }
@@ -67,6 +91,17 @@ export function createJetStreamBus(
       await consumptions.stopAll();
     },
   };
+}
+
+const MISSED_HEARTBEATS_TO_REBIND = 3;
+
+function lostReason(status: ConsumerNotification): string | undefined {
+  if (status.type === 'heartbeats_missed' && status.count >= MISSED_HEARTBEATS_TO_REBIND) {
+    return `${status.count} heartbeats missed`;
+  }
+  if (status.type === 'consumer_deleted') return 'consumer deleted';
+  if (status.type === 'consumer_not_found' && status.count >= MISSED_HEARTBEATS_TO_REBIND) return 'consumer not found';
+  return undefined;
 }
 
 function logicalStream(topology: Topology, physical: string): string {
