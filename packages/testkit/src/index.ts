@@ -8,3 +8,4 @@ export type { ServerHandle, StartOptions } from './types.js';
 export { uniqueName } from './unique-name.js';
 export { type Teardownable, type TestServers, useTestServers } from './use-test-servers.js';
 export { waitForPort } from './wait-for-port.js';
+export { eventually } from './eventually.js';

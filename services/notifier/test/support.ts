@@ -1,4 +1,4 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import { eventually as pollWithDeadline } from '@orderflow/testkit';
 import type { Test } from 'tap';
 import {
   decideCancel,
@@ -200,29 +200,14 @@ export async function recordsOf(runtime: Pick<Runtime, 'mongo'>, orderId: string
   return runtime.mongo.db.collection('notifications').find({ order_id: orderId }).sort({ created_at: 1 }).toArray();
 }
 
-/**
- * Polls `probe` until it returns a value other than undefined/false, or fails after
- * `timeoutMs` naming `what`. Tests wait with this, never with fixed sleeps.
- */
-export async function eventually<T>(
+/** Polls with a deadline (15 s by default here: these tests run whole services). */
+export function eventually<T>(
   what: string,
   probe: () => T | undefined | false | Promise<T | undefined | false>,
   timeoutMs = 15_000,
   intervalMs = 25,
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined && value !== false) return value;
-    } catch (error) {
-      lastError = error;
-    }
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`, { cause: lastError });
-    await sleep(intervalMs);
-  }
+  return pollWithDeadline(what, probe, timeoutMs, intervalMs);
 }
 
 /** Waits until every message of `durable` has been delivered and settled. */

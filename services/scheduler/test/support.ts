@@ -1,6 +1,6 @@
+import { eventually as pollWithDeadline } from '@orderflow/testkit';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import type { Test } from 'tap';
 import type { NewOrder, OrderEvent } from '@orderflow/core';
@@ -79,29 +79,14 @@ export async function storedEvents(runtime: SchedulerRuntime, orderId: string) {
     .toArray();
 }
 
-/**
- * Polls `probe` until it returns something other than undefined/false, or fails after
- * `timeoutMs` naming `what`.
- */
-export async function eventually<T>(
+/** Polls with a deadline (15 s by default here: these tests run whole services). */
+export function eventually<T>(
   what: string,
   probe: () => T | undefined | false | Promise<T | undefined | false>,
   timeoutMs = 15_000,
   intervalMs = 25,
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined && value !== false) return value;
-    } catch (error) {
-      lastError = error;
-    }
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`, { cause: lastError });
-    await sleep(intervalMs);
-  }
+  return pollWithDeadline(what, probe, timeoutMs, intervalMs);
 }
 
 /** The value of a metric's series whose labels include `labels` (0 when it has none yet). */
