@@ -1,0 +1,16 @@
+import { headers as natsHeaders, type MsgHdrs } from '@nats-io/transport-node';
+
+/** Headers as a plain record (the first value of a repeated header, as the bus reads them). */
+export function headersRecord(h: MsgHdrs | undefined): Record<string, string> {
+  const record: Record<string, string> = {};
+  if (!h) return record;
+  for (const key of h.keys()) record[key] = h.get(key);
+  return record;
+}
+
+/** NATS headers from a plain record. */
+export function toNatsHeaders(record: Readonly<Record<string, string>>): MsgHdrs {
+  const h = natsHeaders();
+  for (const [key, value] of Object.entries(record)) h.set(key, value);
+  return h;
+}
