@@ -4,13 +4,13 @@ const MINOR_PER_MAJOR = 100;
 
 /**
  * Minor units of a decimal amount, or undefined when it is not finite or has more than
- * two decimals (0.1 + 0.2 style binary noise below a millionth of a cent is tolerated).
+ * two decimals. "Two decimals" means the number is exactly the double nearest to some
+ * whole count of cents, as the JSON literal `300000000.29` is, whatever its magnitude.
  */
 export function toMinor(amount: number): number | undefined {
   if (!Number.isFinite(amount)) return undefined;
-  const scaled = amount * MINOR_PER_MAJOR;
-  const rounded = Math.round(scaled);
-  if (Math.abs(scaled - rounded) > 1e-6) return undefined;
+  const rounded = Math.round(amount * MINOR_PER_MAJOR);
+  if (rounded / MINOR_PER_MAJOR !== amount) return undefined;
   return rounded;
 }
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import rateLimit from '@fastify/rate-limit';
+import type { FastifyReply } from 'fastify';
 import { createOrderStore } from '@orderflow/event-store';
 import { faultPoints, startRuntime, type Runtime, type ServiceOptions } from '@orderflow/platform';
 import type { ApiConfig } from './config.js';
@@ -28,6 +29,15 @@ export async function startApi(
     http: {
       bodyLimit: config.maxBodyBytes,
       requestIdHeader: false,
+      // Errors Fastify raises before routing (a malformed URL, an over-long parameter)
+      // get the one error shape too.
+      frameworkErrors: (error, request, reply) => {
+        void (reply as FastifyReply).code(error.statusCode ?? 400).send({
+          error: 'bad_request',
+          message: error.message,
+          request_id: request.id,
+        });
+      },
       genReqId: (request) => {
         const given = request.headers['x-request-id'];
         return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();

@@ -83,7 +83,8 @@ export const CancelBody = Type.Union([
 /** One provider event per webhook (SPEC §5). */
 export const PaymentWebhookBody = Type.Object(
   {
-    event_id: Text(128),
+    // It becomes a NATS header (Nats-Msg-Id): printable ASCII only.
+    event_id: Type.String({ pattern: '^[\\x21-\\x7E]{1,128}$' }),
     type: Type.Union(PAYMENT_EVENT_TYPES.map((t) => Type.Literal(t))),
     order_id: Id,
     created_at: Type.String({ format: 'date-time' }),

@@ -80,21 +80,41 @@ function join(path: string, key: string): string {
   return path ? `${path}.${key}` : key;
 }
 
+/** Deeper than this, a body is refused: no order has a reason to nest further. */
+export const MAX_DEPTH = 32;
+
 /**
- * Keys that could act as query operators or paths (`$where`, `a.b`) anywhere in a body:
- * refused before schema validation, so no request value can ever become an operator.
+ * Keys that could act as query operators or paths (`$where`, `a.b`) anywhere in a body,
+ * text the store cannot hold (NUL), and nesting deeper than MAX_DEPTH: refused before
+ * schema validation, so no request value can ever become an operator. Walks with an
+ * explicit stack, so a hostile depth cannot overflow the call stack.
  */
-export function hostileKeys(value: unknown, path = ''): FieldProblem[] {
+export function hostileKeys(value: unknown): FieldProblem[] {
   if (Buffer.isBuffer(value)) return [];
-  if (Array.isArray(value)) return value.flatMap((item, i) => hostileKeys(item, `${path}[${i}]`));
-  if (value === null || typeof value !== 'object') return [];
   const problems: FieldProblem[] = [];
-  for (const [key, child] of Object.entries(value as Record<string, unknown>)) {
-    const field = path ? `${path}.${key}` : key;
-    if (key.startsWith('$') || key.includes('.')) {
-      problems.push({ field, message: 'keys may not start with "$" or contain "."' });
-    } else {
-      problems.push(...hostileKeys(child, field));
+  const stack: { value: unknown; path: string; depth: number }[] = [{ value, path: '', depth: 0 }];
+  while (stack.length > 0) {
+    const { value: current, path, depth } = stack.pop()!;
+    if (typeof current === 'string') {
+      if (current.includes('\u0000')) problems.push({ field: path || '(body)', message: 'text may not contain NUL' });
+      continue;
+    }
+    if (current === null || typeof current !== 'object') continue;
+    if (depth >= MAX_DEPTH) {
+      problems.push({ field: path || '(body)', message: `nested deeper than ${MAX_DEPTH} levels` });
+      continue;
+    }
+    if (Array.isArray(current)) {
+      current.forEach((item, i) => stack.push({ value: item, path: `${path}[${i}]`, depth: depth + 1 }));
+      continue;
+    }
+    for (const [key, child] of Object.entries(current as Record<string, unknown>)) {
+      const field = path ? `${path}.${key}` : key;
+      if (key.startsWith('$') || key.includes('.')) {
+        problems.push({ field, message: 'keys may not start with "$" or contain "."' });
+      } else {
+        stack.push({ value: child, path: field, depth: depth + 1 });
+      }
     }
   }
   return problems;

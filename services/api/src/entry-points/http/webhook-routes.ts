@@ -86,6 +86,10 @@ function signatureMatches(raw: Buffer, header: string | string[] | undefined, se
 }
 
 function toProviderEvent(body: PaymentWebhookBody): ProviderEvent {
+  const createdAtMs = Date.parse(body.created_at);
+  if (Number.isNaN(createdAtMs)) {
+    throw new RequestValidationError([{ field: 'created_at', message: 'must be an ISO-8601 time with a time zone' }]);
+  }
   const amountMinor = body.amount === undefined ? undefined : toMinor(body.amount);
   if (body.amount !== undefined && amountMinor === undefined) {
     throw new RequestValidationError([{ field: 'amount', message: 'must have at most 2 decimals' }]);
@@ -94,7 +98,7 @@ function toProviderEvent(body: PaymentWebhookBody): ProviderEvent {
     event_id: body.event_id,
     type: body.type,
     order_id: body.order_id,
-    created_at: new Date(body.created_at).toISOString(),
+    created_at: new Date(createdAtMs).toISOString(),
     ...(amountMinor === undefined ? {} : { amount_minor: amountMinor }),
     ...(body.currency === undefined ? {} : { currency: body.currency }),
   };
