@@ -115,7 +115,7 @@ export const platformVariables = {
     .regex(/^[A-Za-z0-9_-]{1,63}$/, { error: 'expected 1-63 letters, digits, "_" or "-"' })
     .default('orderflow'),
   MONGO_MAX_POOL_SIZE: env.int(1, 1_000).default(20),
-  MONGO_TIMEOUT_MS: env.ms(100, 120_000).default(5_000),
+  MONGO_TIMEOUT_MS: env.ms(100, 120_000).default(3_000),
   MIGRATE_ON_START: env.oneOf(['true', 'false']).default('true'),
   /** Test-only: crash (SIGKILL) at this named point; unset in production. */
   ORDERFLOW_FAULT_POINT: env.oneOf(['after-append', 'after-publish', 'after-effect']).optional(),

@@ -2,7 +2,14 @@ export * from './errors.js';
 export * from './config.js';
 export { createLogger, type Logger, type LoggerOptions } from './logger.js';
 export { createMetricsRegistry, type Registry } from './metrics.js';
-export { createMongo, type Db, type MongoClient, type MongoHandle, type MongoSettings } from './mongo.js';
+export {
+  createMongo,
+  MONGO_HEARTBEAT_MS,
+  type Db,
+  type MongoClient,
+  type MongoHandle,
+  type MongoSettings,
+} from './mongo.js';
 export { connectNats, type NatsConnection, type NatsHandle, type NatsOptions, type NatsSettings } from './nats.js';
 export * from './bus/index.js';
 export { createLease, LEASES_COLLECTION, type Lease, type LeaseOptions } from './lease.js';

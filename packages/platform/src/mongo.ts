@@ -14,10 +14,22 @@ export interface MongoSettings {
 export interface MongoHandle {
   readonly client: MongoClient;
   readonly db: Db;
+  /**
+   * True while the driver knows the server is down: a heartbeat failed, or every server
+   * it knew became unknown, and none has answered since. Callers that must not wait out
+   * server selection (the api's requests) refuse at once instead.
+   */
+  readonly knownDown: boolean;
   /** Resolves when a `ping` succeeds within `timeoutMs`, rejects otherwise. */
   ping(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
+
+/**
+ * How often the driver checks the server. Also how soon a client that stopped sending
+ * operations during an outage (see `knownDown`) notices the server is back.
+ */
+export const MONGO_HEARTBEAT_MS = 2_000;
 
 /**
  * The one MongoDB client of a process. It connects lazily: a process whose database is
@@ -29,21 +41,31 @@ export function createMongo(settings: MongoSettings, appName: string, log?: Logg
     maxPoolSize: settings.maxPoolSize,
     serverSelectionTimeoutMS: settings.timeoutMs,
     connectTimeoutMS: settings.timeoutMs,
+    heartbeatFrequencyMS: MONGO_HEARTBEAT_MS,
     retryWrites: true,
   });
-  let healthy: boolean | undefined;
-  client.on('serverHeartbeatFailed', () => {
-    if (healthy !== false) log?.warn({ 'event.action': 'mongo-unreachable' }, 'MongoDB heartbeat failed');
-    healthy = false;
-  });
-  client.on('serverHeartbeatSucceeded', () => {
-    if (healthy === false) log?.info({ 'event.action': 'mongo-recovered' }, 'MongoDB reachable again');
-    healthy = true;
+  let down = false;
+  const markDown = () => {
+    if (!down) log?.warn({ 'event.action': 'mongo-unreachable' }, 'MongoDB unreachable');
+    down = true;
+  };
+  const markUp = () => {
+    if (down) log?.info({ 'event.action': 'mongo-recovered' }, 'MongoDB reachable again');
+    down = false;
+  };
+  client.on('serverHeartbeatFailed', markDown);
+  client.on('serverHeartbeatSucceeded', markUp);
+  client.on('topologyDescriptionChanged', ({ previousDescription, newDescription }) => {
+    if (newDescription.hasKnownServers) markUp();
+    else if (previousDescription.hasKnownServers) markDown();
   });
   const db = client.db(settings.db);
   return {
     client,
     db,
+    get knownDown() {
+      return down;
+    },
     async ping(timeoutMs = settings.timeoutMs) {
       await db.command({ ping: 1 }, { timeoutMS: timeoutMs });
     },

@@ -4,7 +4,7 @@ import type { FastifyReply } from 'fastify';
 import { createOrderStore } from '@orderflow/event-store';
 import { faultPoints, startRuntime, type Runtime, type ServiceOptions } from '@orderflow/platform';
 import type { ApiConfig } from './config.js';
-import { registerErrorHandling } from './entry-points/http/errors.js';
+import { registerErrorHandling, storeUnavailable } from './entry-points/http/errors.js';
 import { registerNotificationRoutes } from './entry-points/http/notifications-routes.js';
 import { registerOrderRoutes } from './entry-points/http/orders-routes.js';
 import { hostileKeys, RequestValidationError, useStrictValidation } from './entry-points/http/validation.js';
@@ -55,6 +55,12 @@ export async function startApi(
       app.addHook('preValidation', (request, _reply, done) => {
         const problems = hostileKeys(request.body);
         done(problems.length > 0 ? new RequestValidationError(problems) : undefined);
+      });
+      // While the driver knows MongoDB is down, refuse at once rather than wait out
+      // server selection (MONGO_TIMEOUT_MS) on every request.
+      app.addHook('preHandler', (request, _reply, done) => {
+        const opsRoute = OPS_ROUTES.has(request.routeOptions.url ?? '');
+        done(!opsRoute && base.mongo.knownDown ? storeUnavailable() : undefined);
       });
       if (config.rateLimitPerMin > 0) {
         await app.register(rateLimit, {

@@ -1,4 +1,6 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
+import { MONGO_HEARTBEAT_MS } from '@orderflow/platform';
 import { startMongo, startNats, uniqueName } from '@orderflow/testkit';
 import { startTestApi } from './support.js';
 
@@ -51,6 +53,40 @@ t.test('with MongoDB down the api answers 503 with Retry-After instead of hangin
   const deadline = Date.now() + 20_000;
   let status = 0;
   while (Date.now() < deadline && status !== 202) {
+    status = (await api.request('POST', '/orders', body)).status;
+  }
+  t.equal(status, 202, 'accepts orders again once MongoDB is back');
+});
+
+t.test('once the driver knows MongoDB is down, requests are refused at once, not after MONGO_TIMEOUT_MS', async (t) => {
+  // A server selection timeout far longer than any answer below may take.
+  const api = await startTestApi(t, servers, { MONGO_TIMEOUT_MS: '30000', RATE_LIMIT_PER_MIN: '0' });
+  const body = { customer_id: 'c', items: ['a'], total: 1 };
+  t.equal((await api.request('POST', '/orders', body)).status, 202);
+
+  mongo.kill('SIGKILL');
+  // A heartbeat (every 2 s) finds the server gone.
+  await sleep(MONGO_HEARTBEAT_MS * 2);
+  for (const [method, path, payload] of [
+    ['POST', '/orders', body],
+    ['GET', '/orders?limit=5', undefined],
+    ['GET', '/orders/anything', undefined],
+  ] as const) {
+    const startedMs = Date.now();
+    const answer = await api.request(method, path, payload);
+    const tookMs = Date.now() - startedMs;
+    t.equal(answer.status, 503, `${method} ${path}: 503`);
+    t.equal(answer.headers.get('retry-after'), '5', 'with Retry-After');
+    t.ok(tookMs < 15_000, `${method} ${path} refused without waiting out server selection (${tookMs} ms)`);
+  }
+  t.equal((await api.request('GET', '/health')).status, 200, '/health is not refused');
+
+  await mongo.restart();
+  // No request reaches the driver while it knows the server is down: its heartbeat alone notices the return.
+  const deadline = Date.now() + 20_000;
+  let status = 0;
+  while (Date.now() < deadline && status !== 202) {
+    await sleep(250);
     status = (await api.request('POST', '/orders', body)).status;
   }
   t.equal(status, 202, 'accepts orders again once MongoDB is back');

@@ -27,6 +27,17 @@ const FASTIFY_CODES: Readonly<Record<string, [number, string]>> = {
   FST_ERR_CTP_INVALID_JSON_BODY: [400, 'invalid_json'],
 };
 
+/** 503 with Retry-After: the order store cannot be reached. */
+export function storeUnavailable(): ApiError {
+  return new ApiError(
+    503,
+    'unavailable',
+    'the order store is unavailable; retry later',
+    undefined,
+    RETRY_AFTER_SECONDS,
+  );
+}
+
 /** One error shape for every failure (SPEC §3): `{error, message, details?, request_id}`. */
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply) => {
@@ -58,15 +69,7 @@ function mapError(error: FastifyError | Error): ApiError {
   if (error instanceof RequestValidationError) {
     return new ApiError(400, 'validation_error', 'the request is not valid', error.problems);
   }
-  if (error instanceof UnavailableError) {
-    return new ApiError(
-      503,
-      'unavailable',
-      'the order store is unavailable; retry later',
-      undefined,
-      RETRY_AFTER_SECONDS,
-    );
-  }
+  if (error instanceof UnavailableError) return storeUnavailable();
   if (error instanceof InvalidCursorError) {
     return new ApiError(400, 'validation_error', 'the request is not valid', [
       { field: 'cursor', message: error.message },
