@@ -59,7 +59,7 @@ t.test('a sender that always fails leaves a failed record and dead-letters on th
   t.equal(letter.originalSubject, 'order.cancelled');
   t.equal(letter.deliveryCount, 3);
   t.equal(letter.consumer, 'notifier-cancelled');
-  t.match(letter.reason, /failed on delivery 3 of 3: .*connection refused \(call 3\)/);
+  t.match(letter.reason, /failed on attempt 3 of 3: .*connection refused \(call 3\)/);
   t.equal(letter.headers['Nats-Msg-Id'], `${order.id}:${event.seq}`);
   const [record] = await recordsOf(notifier, order.id);
   t.match(record, { result: 'failed', attempts: 3, error: 'connection refused (call 3)', sent_at: null });

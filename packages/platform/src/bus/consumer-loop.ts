@@ -31,6 +31,16 @@ export interface ConsumerLoopOptions {
 
 const SOURCE_RETRY_MS = 1_000;
 const DEFAULT_GRACE_MS = 10_000;
+/**
+ * Deliveries that end without a settle (the process died, the ack wait passed) are not
+ * failures of the handler and do not count toward `maxDeliver`: a processor killed while
+ * holding a prefetched backlog must not dead-letter healthy messages. Only a message
+ * delivered this many times `maxDeliver` — one that kills its consumer every time — is
+ * dead-lettered for it, so it cannot crash-loop the service forever.
+ */
+export const UNSETTLED_DELIVERY_FACTOR = 10;
+/** Messages whose handler failures are remembered at once (oldest forgotten first). */
+const TRACKED_FAILURES = 10_000;
 
 /**
  * The one consume loop both bus implementations share: bounded concurrency, ack on
@@ -42,6 +52,7 @@ export function runConsumerLoop(options: ConsumerLoopOptions): Consumption {
   const pulling = new AbortController();
   const working = new AbortController();
   const inFlight = new Set<Promise<void>>();
+  const failures = new FailureCounts(TRACKED_FAILURES);
   let slotFreed: (() => void) | undefined;
 
   const loop = (async () => {
@@ -52,7 +63,7 @@ export function runConsumerLoop(options: ConsumerLoopOptions): Consumption {
             delivery.nak(0);
             continue;
           }
-          const task = settle(delivery, options, working.signal).finally(() => {
+          const task = settle(delivery, options, failures, working.signal).finally(() => {
             inFlight.delete(task);
             slotFreed?.();
           });
@@ -90,7 +101,35 @@ export function runConsumerLoop(options: ConsumerLoopOptions): Consumption {
   };
 }
 
-async function settle(delivery: Delivery, options: ConsumerLoopOptions, signal: AbortSignal): Promise<void> {
+/**
+ * Handler failures per message (by stream sequence) seen by this consumer: the attempt
+ * number retries and dead letters are decided by. A crash forgets them, which can only
+ * grant more attempts, never fewer; the unsettled-delivery ceiling bounds the total.
+ */
+class FailureCounts {
+  readonly #counts = new Map<number, number>();
+  constructor(private readonly capacity: number) {}
+
+  /** Records one more failure and returns how many there were. */
+  add(seq: number): number {
+    const count = (this.#counts.get(seq) ?? 0) + 1;
+    this.#counts.delete(seq);
+    this.#counts.set(seq, count);
+    if (this.#counts.size > this.capacity) this.#counts.delete(this.#counts.keys().next().value!);
+    return count;
+  }
+
+  forget(seq: number): void {
+    this.#counts.delete(seq);
+  }
+}
+
+async function settle(
+  delivery: Delivery,
+  options: ConsumerLoopOptions,
+  failures: FailureCounts,
+  signal: AbortSignal,
+): Promise<void> {
   const report = (outcome: Omit<MessageOutcome, 'consumer' | 'subject' | 'deliveryCount'>) =>
     options.onOutcome?.({
       consumer: options.durable,
@@ -98,13 +137,16 @@ async function settle(delivery: Delivery, options: ConsumerLoopOptions, signal: 
       deliveryCount: delivery.deliveryCount,
       ...outcome,
     });
-  if (delivery.deliveryCount > options.maxDeliver) {
-    // Earlier deliveries ended without a settle (a crash or an ack timeout): the server
-    // keeps redelivering, so the limit is enforced here, never by dropping the message.
+  const seq = delivery.streamSequence;
+  const unsettledLimit = options.maxDeliver * UNSETTLED_DELIVERY_FACTOR;
+  if (delivery.deliveryCount > unsettledLimit) {
+    // The server redelivers without limit (max_deliver -1); this is where it ends, never
+    // by dropping the message.
     const error = new PermanentError(
-      `not settled after ${options.maxDeliver} deliveries (the handler crashed or timed out)`,
+      `delivered ${delivery.deliveryCount} times without being settled (the handler keeps crashing or timing out)`,
     );
-    await settleFailure(delivery, error, options, report);
+    await settleFailure(delivery, error, 1, options, report);
+    failures.forget(seq);
     return;
   }
   try {
@@ -115,9 +157,11 @@ async function settle(delivery: Delivery, options: ConsumerLoopOptions, signal: 
       report({ result: 'nak', delayMs: 0, error });
       return;
     }
-    await settleFailure(delivery, error, options, report);
+    const attempt = failures.add(seq);
+    if (await settleFailure(delivery, error, attempt, options, report)) failures.forget(seq);
     return;
   }
+  failures.forget(seq);
   try {
     await delivery.ack();
     report({ result: 'ack' });
@@ -128,24 +172,26 @@ async function settle(delivery: Delivery, options: ConsumerLoopOptions, signal: 
   }
 }
 
+/** Retries or dead-letters a failed message; true once it is dead-lettered. */
 async function settleFailure(
   delivery: Delivery,
   error: unknown,
+  attempt: number,
   options: ConsumerLoopOptions,
   report: (outcome: Omit<MessageOutcome, 'consumer' | 'subject' | 'deliveryCount'>) => void,
-): Promise<void> {
-  const decision = decideFailure(error, delivery.deliveryCount, options.maxDeliver, options.backoffMs);
+): Promise<boolean> {
+  const decision = decideFailure(error, attempt, options.maxDeliver, options.backoffMs);
   const fields = {
     err: error,
     consumer: options.durable,
     'event.action': decision.action,
-    message: { subject: delivery.subject, deliveries: delivery.deliveryCount, seq: delivery.streamSequence },
+    message: { subject: delivery.subject, deliveries: delivery.deliveryCount, attempt, seq: delivery.streamSequence },
   };
   if (decision.action === 'retry') {
     options.log?.warn(fields, `handling failed; retry in ${decision.delayMs} ms: ${errorMessage(error)}`);
     delivery.nak(decision.delayMs);
     report({ result: 'nak', delayMs: decision.delayMs, error });
-    return;
+    return false;
   }
   try {
     await options.deadLetter({
@@ -164,9 +210,10 @@ async function settleFailure(
     options.log?.error({ ...fields, err: dlqError }, 'writing the dead letter failed; keeping the message');
     delivery.nak(delayMs);
     report({ result: 'nak', delayMs, error: dlqError });
-    return;
+    return false;
   }
   delivery.term();
   options.log?.error(fields, `dead-lettered: ${decision.reason}`);
   report({ result: 'dlq', error });
+  return true;
 }

@@ -202,7 +202,7 @@ export function busContract(t: Test, makeBus: BusFactory): void {
     );
     t.equal(letters[0]!.deliveryCount, 3);
     t.equal(letters[0]!.originalSubject, SUBJECT);
-    t.match(letters[0]!.reason, /delivery 3 of 3: still broken/);
+    t.match(letters[0]!.reason, /attempt 3 of 3: still broken/);
     await eventually('the term to clear the backlog', async () => {
       const backlog = await bus.backlog('contract-high');
       return backlog.pending === 0 && backlog.ackPending === 0;
