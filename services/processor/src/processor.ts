@@ -49,7 +49,8 @@ export async function startProcessor(
   const scheduler = createLaneScheduler({
     weights: config.laneWeights,
     maxInFlight: config.maxInFlight,
-    heartbeatMs: Math.max(1_000, Math.floor(config.bus.ackWaitMs / 3)),
+    // Well inside the ack wait, so progress always arrives before the server gives up.
+    heartbeatMs: Math.max(100, Math.floor(config.bus.ackWaitMs / 3)),
   });
 
   const deps = { db: mongo.db, store, validator, payments, scheduler, log, faultPoint };

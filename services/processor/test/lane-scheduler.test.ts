@@ -65,6 +65,23 @@ t.test('a task waiting for a slot reports progress', async (t) => {
   t.ok(beats >= 2, `heartbeats while waiting: ${beats}`);
 });
 
+t.test('a running task reports progress until it ends, then no more', async (t) => {
+  const scheduler = createLaneScheduler({ weights, maxInFlight: 1, heartbeatMs: 20 });
+  let release!: () => void;
+  let beats = 0;
+  const running = scheduler.run(
+    'normal',
+    () => new Promise<void>((resolve) => (release = resolve)),
+    () => beats++,
+  );
+  await eventually('heartbeats while running', () => beats >= 2);
+  release();
+  await running;
+  const after = beats;
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  t.equal(beats, after, 'no heartbeat after the task ended');
+});
+
 t.test('a failing task frees its slot', async (t) => {
   const scheduler = createLaneScheduler({ weights, maxInFlight: 1, heartbeatMs: 1_000 });
   await t.rejects(

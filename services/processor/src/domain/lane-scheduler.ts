@@ -26,8 +26,9 @@ const LANE_ORDER: readonly Lane[] = ['high', 'normal', 'low'];
 
 /**
  * At most `maxInFlight` tasks run at once; when one ends, the freed slot goes to a
- * waiting task of the lane the picker chooses. `whileWaiting` runs periodically for a
- * queued task (to tell the broker it is still being handled).
+ * waiting task of the lane the picker chooses. `progress` runs every `heartbeatMs` from
+ * the moment a task is handed in until it ends, queued or running, to tell the broker the
+ * message is still being handled (a slow provider must not cause a redelivery).
  */
 export function createLaneScheduler(options: {
   readonly weights: Readonly<Record<Lane, number>>;
@@ -53,21 +54,18 @@ export function createLaneScheduler(options: {
     waiting(lane: Lane): number {
       return queues[lane].length;
     },
-    async run<T>(lane: Lane, task: () => Promise<T>, whileWaiting?: () => void): Promise<T> {
-      if (running < options.maxInFlight) {
-        running++;
-      } else {
-        const heartbeat = whileWaiting ? setInterval(whileWaiting, options.heartbeatMs) : undefined;
-        try {
-          await new Promise<void>((resolve) => queues[lane].push(resolve));
-        } finally {
-          clearInterval(heartbeat);
-        }
-      }
+    async run<T>(lane: Lane, task: () => Promise<T>, progress?: () => void): Promise<T> {
+      const heartbeat = progress ? setInterval(progress, options.heartbeatMs) : undefined;
       try {
-        return await task();
+        if (running < options.maxInFlight) running++;
+        else await new Promise<void>((resolve) => queues[lane].push(resolve));
+        try {
+          return await task();
+        } finally {
+          release();
+        }
       } finally {
-        release();
+        clearInterval(heartbeat);
       }
     },
   };
