@@ -11,4 +11,4 @@ export {
   type OrderSummary,
 } from './order-store.js';
 export { decodeCursor, encodeCursor, type ListCursor } from './cursor.js';
-export { EVENTS, ORDERS } from './documents.js';
+export { EVENTS, ORDERS, toEvent, type EventDocument } from './documents.js';

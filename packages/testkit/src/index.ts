@@ -9,3 +9,4 @@ export { uniqueName } from './unique-name.js';
 export { type Teardownable, type TestServers, useTestServers } from './use-test-servers.js';
 export { waitForPort } from './wait-for-port.js';
 export { eventually } from './eventually.js';
+export { startTcpProxy, type ProxyBehaviour, type ProxyMode, type TcpProxy } from './tcp-proxy.js';

@@ -35,7 +35,8 @@ export type CreateResult =
 
 /** Counts for `GET /stats`. */
 export interface SimulatorStats {
-  readonly payments: Record<'total' | 'pending' | PaymentOutcome, number>;
+  /** `requests`: every payment request answered 200/202/409, repeats included; the rest per payment. */
+  readonly payments: Record<'requests' | 'total' | 'pending' | PaymentOutcome, number>;
   readonly webhooks: Record<'total' | 'delivered' | 'pending' | 'abandoned' | 'attempts', number>;
 }
 
@@ -61,9 +62,11 @@ export interface PaymentStore {
 export function createPaymentStore(seed: number): PaymentStore {
   const byOrder = new Map<string, Payment>();
   const byId = new Map<string, Payment>();
+  let requests = 0;
 
   return {
     create(request, nowMs) {
+      requests++;
       const existing = byOrder.get(request.order_id);
       if (existing) {
         const same = existing.amount === request.amount && existing.currency === request.currency;
@@ -110,7 +113,7 @@ export function createPaymentStore(seed: number): PaymentStore {
     },
 
     stats() {
-      const payments = { total: 0, pending: 0, approved: 0, declined: 0, no_answer: 0 };
+      const payments = { requests, total: 0, pending: 0, approved: 0, declined: 0, no_answer: 0 };
       const webhooks = { total: 0, delivered: 0, pending: 0, abandoned: 0, attempts: 0 };
       for (const payment of byId.values()) {
         payments.total++;

@@ -46,10 +46,11 @@ t.test('health, stats and unknown payments answer as documented', async (t) => {
   t.equal(missing.json.error, 'not_found');
 
   const created = await h.post({ order_id: 'ord-waiting', amount: 3.1, currency: 'EUR' });
+  t.equal((await h.post({ order_id: 'ord-waiting', amount: 3.1, currency: 'EUR' })).status, 200, 'a repeat');
   const shown = await h.get(`/payments/${created.json.payment_id as string}`);
   t.match(shown.json, { status: 'pending', outcome: null, order_id: 'ord-waiting', amount: 3.1, currency: 'EUR' });
   t.same((await h.get('/stats')).json, {
-    payments: { total: 1, pending: 1, approved: 0, declined: 0, no_answer: 0 },
+    payments: { requests: 2, total: 1, pending: 1, approved: 0, declined: 0, no_answer: 0 },
     webhooks: { total: 0, delivered: 0, pending: 0, abandoned: 0, attempts: 0 },
   });
 });
