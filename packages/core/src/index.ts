@@ -7,3 +7,4 @@ export * from './fold.js';
 export * from './rules.js';
 export * from './decide.js';
 export * from './risk/index.js';
+export * from './text.js';

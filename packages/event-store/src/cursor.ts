@@ -1,3 +1,5 @@
+import { unstorableText } from '@orderflow/core';
+
 /** Position after the last order of a page: newest first by creation time, then id. */
 export interface ListCursor {
   readonly createdAt: Date;
@@ -15,7 +17,7 @@ export function decodeCursor(text: string): ListCursor | undefined {
     const value: unknown = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
     if (!Array.isArray(value) || value.length !== 2) return undefined;
     const [iso, id] = value as unknown[];
-    if (typeof iso !== 'string' || typeof id !== 'string') return undefined;
+    if (typeof iso !== 'string' || typeof id !== 'string' || unstorableText(id)) return undefined;
     const createdAt = new Date(iso);
     if (Number.isNaN(createdAt.getTime())) return undefined;
     return { createdAt, id };

@@ -4,7 +4,8 @@ import type { FastifyReply } from 'fastify';
 import { createOrderStore } from '@orderflow/event-store';
 import { faultPoints, startRuntime, type Runtime, type ServiceOptions } from '@orderflow/platform';
 import type { ApiConfig } from './config.js';
-import { registerErrorHandling, storeUnavailable } from './entry-points/http/errors.js';
+import { answerClientError, registerErrorHandling, storeUnavailable } from './entry-points/http/errors.js';
+import { useStrictJsonBodies } from './entry-points/http/json-body.js';
 import { registerNotificationRoutes } from './entry-points/http/notifications-routes.js';
 import { registerOrderRoutes } from './entry-points/http/orders-routes.js';
 import { hostileKeys, RequestValidationError, useStrictValidation } from './entry-points/http/validation.js';
@@ -29,14 +30,18 @@ export async function startApi(
     http: {
       bodyLimit: config.maxBodyBytes,
       requestIdHeader: false,
+      clientErrorHandler: answerClientError,
       // Errors Fastify raises before routing (a malformed URL, an over-long parameter)
       // get the one error shape too.
       frameworkErrors: (error, request, reply) => {
-        void (reply as FastifyReply).code(error.statusCode ?? 400).send({
-          error: 'bad_request',
-          message: error.message,
-          request_id: request.id,
-        });
+        void (reply as FastifyReply)
+          .code(error.statusCode ?? 400)
+          .header('x-request-id', request.id)
+          .send({
+            error: 'bad_request',
+            message: error.message,
+            request_id: request.id,
+          });
       },
       genReqId: (request) => {
         const given = request.headers['x-request-id'];
@@ -47,13 +52,14 @@ export async function startApi(
       useStrictValidation(app);
       // JSON only: any other body is 415 (SPEC §3).
       app.removeContentTypeParser('text/plain');
+      useStrictJsonBodies(app);
       registerErrorHandling(app);
       app.addHook('onSend', (request, reply, payload, done) => {
         reply.header('x-request-id', request.id);
         done(null, payload);
       });
       app.addHook('preValidation', (request, _reply, done) => {
-        const problems = hostileKeys(request.body);
+        const problems = [request.body, request.query, request.params].flatMap(hostileKeys);
         done(problems.length > 0 ? new RequestValidationError(problems) : undefined);
       });
       // While the driver knows MongoDB is down, refuse at once rather than wait out

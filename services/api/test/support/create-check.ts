@@ -10,15 +10,14 @@ export type BodyVerdict =
   | { readonly kind: 'unsupported-media-type' }
   | { readonly kind: 'judged'; readonly verdict: CreateVerdict };
 
-/**
- * The verdict on bytes sent as JSON. Bytes that are not UTF-8 are read with U+FFFD in their
- * place, which is what the api does today (see the known-bug test on ill-formed UTF-8).
- */
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** The verdict on bytes sent as JSON: JSON is UTF-8 only, so ill-formed UTF-8 is not JSON. */
 export function judgeJsonBytes(bytes: Buffer, headers: CreateHeaders, maxBodyBytes: number): BodyVerdict {
   if (bytes.length > maxBodyBytes) return { kind: 'too-large' };
   let value: unknown;
   try {
-    value = JSON.parse(new TextDecoder().decode(bytes));
+    value = JSON.parse(utf8.decode(bytes));
   } catch {
     return { kind: 'not-json' };
   }
@@ -33,6 +32,12 @@ export interface CreateRequest {
   readonly headers?: CreateHeaders;
   /** Whether the api must read the body as JSON (false: 415). */
   readonly json?: boolean;
+}
+
+/** JSON is UTF-8: a Content-Type declaring another charset is refused (415). */
+function declaresUtf8OrNothing(contentType: string | undefined): boolean {
+  const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(contentType ?? '')?.[1]?.toLowerCase();
+  return charset === undefined || charset === 'utf-8' || charset === 'utf8';
 }
 
 const HOSTILE_MESSAGE = /may not start with "\$" or contain "\."/;
@@ -95,7 +100,9 @@ export function createChecker(client: HttpClient, model: OrderModel, maxBodyByte
     const expected: BodyVerdict =
       request.json === false
         ? { kind: 'unsupported-media-type' }
-        : judgeJsonBytes(body, request.headers ?? {}, maxBodyBytes);
+        : body.length <= maxBodyBytes && !declaresUtf8OrNothing(contentType)
+          ? { kind: 'unsupported-media-type' }
+          : judgeJsonBytes(body, request.headers ?? {}, maxBodyBytes);
     await check(property, sent, answer, expected, idempotencyKey);
     return { sent, answer };
   }

@@ -107,6 +107,28 @@ export function hostileKeyPaths(value: unknown): string[] {
   return found;
 }
 
+/** Text that cannot be stored and read back exactly: U+0000, or a lone surrogate (not Unicode). */
+function unstorable(text: string): boolean {
+  return text.includes('\u0000') || /\p{Surrogate}/u.test(text.replace(/[\uD800-\uDBFF][\uDC00-\uDFFF]/g, ''));
+}
+
+/** Paths of strings and keys the api must refuse as unstorable, at any depth. */
+export function unstorableTextPaths(value: unknown): string[] {
+  if (typeof value === 'string') return unstorable(value) ? ['(body)'] : [];
+  const found: string[] = [];
+  for (const [path, node] of nodes(value)) {
+    const entries: [string, unknown][] = Array.isArray(node)
+      ? node.map((item, i) => [`${path}[${i}]`, item])
+      : Object.entries(node).map(([key, child]) => [path ? `${path}.${key}` : key, child]);
+    for (const [childPath, child] of entries) {
+      const key = childPath.slice(path.length).replace(/^\./, '');
+      if (!Array.isArray(node) && unstorable(key)) found.push(childPath);
+      else if (typeof child === 'string' && unstorable(child)) found.push(childPath);
+    }
+  }
+  return found;
+}
+
 const BODY_FIELDS = new Set([
   'id',
   'customer_id',
@@ -190,6 +212,8 @@ export function judgeCreate(body: unknown, headers: CreateHeaders = {}): CreateV
   if (parserRefuses(body)) return { valid: false, refusal: 'parser', fields: [] };
   const hostile = hostileKeyPaths(body);
   if (hostile.length > 0) return { valid: false, refusal: 'hostile', fields: hostile };
+  const unstorableText = unstorableTextPaths(body);
+  if (unstorableText.length > 0) return { valid: false, refusal: 'schema', fields: unstorableText };
   if (!isObject(body)) return { valid: false, refusal: 'schema', fields: ['(body)'] };
   const problems = schemaProblems(body, headers);
   if (problems.length > 0) return { valid: false, refusal: 'schema', fields: problems };

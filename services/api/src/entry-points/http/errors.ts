@@ -1,3 +1,6 @@
+import { randomUUID } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { UnavailableError } from '@orderflow/platform';
 import { InvalidCursorError } from '@orderflow/event-store';
@@ -83,4 +86,33 @@ function mapError(error: FastifyError | Error): ApiError {
     return new ApiError(fastifyError.statusCode, 'bad_request', fastifyError.message);
   }
   return new ApiError(500, 'internal_error', 'something went wrong; the request id helps find it');
+}
+
+/**
+ * Requests Node's HTTP parser refuses before any route runs (a header over the size
+ * limit, a bare CR, a malformed request line) get the one error shape too, with a fresh
+ * request id, and the connection is closed.
+ */
+export function answerClientError(error: Error & { code?: string }, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+  const requestId = randomUUID();
+  const message =
+    status === 431
+      ? 'the request headers are too large'
+      : status === 408
+        ? 'the request took too long to arrive'
+        : 'the request is not valid HTTP';
+  const body = JSON.stringify({
+    error: status === 408 ? 'request_timeout' : 'bad_request',
+    message,
+    request_id: requestId,
+  });
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nX-Request-Id: ${requestId}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy();
 }

@@ -1,6 +1,7 @@
 import { Ajv, type ErrorObject } from 'ajv';
 import addFormats from 'ajv-formats';
 import type { FastifyInstance, FastifySchema } from 'fastify';
+import { unstorableText } from '@orderflow/core';
 
 function makeAjv(coerceTypes: boolean): Ajv {
   const ajv = new Ajv({ coerceTypes, useDefaults: true, removeAdditional: false, allErrors: true, strict: false });
@@ -85,7 +86,7 @@ export const MAX_DEPTH = 32;
 
 /**
  * Keys that could act as query operators or paths (`$where`, `a.b`) anywhere in a body,
- * text the store cannot hold (NUL), and nesting deeper than MAX_DEPTH: refused before
+ * query or path, text the store cannot hold exactly (NUL, lone surrogates), and nesting deeper than MAX_DEPTH: refused before
  * schema validation, so no request value can ever become an operator. Walks with an
  * explicit stack, so a hostile depth cannot overflow the call stack.
  */
@@ -96,7 +97,8 @@ export function hostileKeys(value: unknown): FieldProblem[] {
   while (stack.length > 0) {
     const { value: current, path, depth } = stack.pop()!;
     if (typeof current === 'string') {
-      if (current.includes('\u0000')) problems.push({ field: path || '(body)', message: 'text may not contain NUL' });
+      const problem = unstorableText(current);
+      if (problem) problems.push({ field: path || '(body)', message: problem });
       continue;
     }
     if (current === null || typeof current !== 'object') continue;
@@ -110,8 +112,11 @@ export function hostileKeys(value: unknown): FieldProblem[] {
     }
     for (const [key, child] of Object.entries(current as Record<string, unknown>)) {
       const field = path ? `${path}.${key}` : key;
+      const keyProblem = unstorableText(key);
       if (key.startsWith('$') || key.includes('.')) {
         problems.push({ field, message: 'keys may not start with "$" or contain "."' });
+      } else if (keyProblem) {
+        problems.push({ field, message: keyProblem });
       } else {
         stack.push({ value: child, path: field, depth: depth + 1 });
       }

@@ -4,6 +4,7 @@ import { toMinor, type ProviderEvent } from '@orderflow/core';
 import type { OrderStore } from '@orderflow/event-store';
 import type { EventBus } from '@orderflow/platform';
 import { ApiError, RETRY_AFTER_SECONDS } from './errors.js';
+import { jsonText } from './json-body.js';
 import { PaymentWebhookBody } from './schemas.js';
 import { compileStrict, hostileKeys, RequestValidationError } from './validation.js';
 
@@ -32,9 +33,10 @@ export function registerWebhookRoutes(app: FastifyInstance, deps: WebhookDepende
       if (!signatureMatches(raw, request.headers['x-signature'], deps.secret)) {
         throw new ApiError(401, 'invalid_signature', 'X-Signature does not match the body');
       }
+      const text = jsonText(raw, request.headers['content-type']);
       let json: unknown;
       try {
-        json = JSON.parse(raw.toString('utf8'));
+        json = JSON.parse(text);
       } catch {
         throw new ApiError(400, 'invalid_json', 'the body is not valid JSON');
       }
