@@ -10,6 +10,12 @@ export interface EventDocument {
   data: NewEvent['data'];
   /** Null until the event is on NATS; the outbox sweep publishes what a crash left. */
   published_at: Date | null;
+  /**
+   * `true` while `published_at` is null, removed once published: the outbox sweep's
+   * query. An equality on a boolean is served by every MongoDB-compatible server (and
+   * by a small index), where `published_at: null` makes some scan every event.
+   */
+  unpublished?: true;
 }
 
 /** An `orders` document: the snapshot, with times as dates so they can be queried. */
@@ -42,6 +48,7 @@ export function toEventDocument(event: OrderEvent): EventDocument {
     at: new Date(event.at),
     data: event.data,
     published_at: null,
+    unpublished: true,
   };
 }
 

@@ -164,7 +164,7 @@ export function createOrderStore(options: OrderStoreOptions) {
       return false;
     }
     options.faultPoint?.('after-publish');
-    await events.updateOne({ _id: id }, { $set: { published_at: new Date(now()) } });
+    await events.updateOne({ _id: id }, { $set: { published_at: new Date(now()) }, $unset: { unpublished: '' } });
     return true;
   }
 
@@ -292,7 +292,7 @@ export function createOrderStore(options: OrderStoreOptions) {
     async publishUnpublished(olderThanMs: number, limit: number): Promise<number> {
       return guarded('sweeping the outbox', async () => {
         const stale = await events
-          .find({ published_at: null, at: { $lt: new Date(now() - olderThanMs) } })
+          .find({ unpublished: true, at: { $lt: new Date(now() - olderThanMs) } })
           .sort({ order_id: 1, seq: 1 })
           .limit(limit)
           .toArray();

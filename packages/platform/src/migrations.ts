@@ -64,6 +64,18 @@ export const MIGRATIONS: readonly Migration[] = [
       await ensureCollection(db, 'notification_attempts', []);
     },
   },
+  {
+    version: 3,
+    name: 'outbox marker: unpublished events carry unpublished: true',
+    async up(db) {
+      const events = db.collection('order_events');
+      await events.updateMany({ published_at: null }, { $set: { unpublished: true } });
+      await events.createIndexes([{ key: { unpublished: 1, at: 1 }, name: 'outbox' }]);
+      // The sweep no longer asks by published_at: one index less to maintain per publish.
+      const names = (await events.listIndexes().toArray()).map((index) => String((index as { name?: unknown }).name));
+      if (names.includes('unpublished')) await events.dropIndex('unpublished');
+    },
+  },
 ];
 
 export interface MigrateOptions {

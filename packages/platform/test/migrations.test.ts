@@ -1,5 +1,5 @@
 import t from 'tap';
-import { MIGRATIONS_COLLECTION, runMigrations, type Migration } from '@orderflow/platform';
+import { MIGRATIONS, MIGRATIONS_COLLECTION, runMigrations, type Migration } from '@orderflow/platform';
 import { connectTestServers, silentLog } from './support/servers.js';
 
 const { mongo } = await connectTestServers(t);
@@ -11,14 +11,14 @@ async function indexNames(collection: string): Promise<string[]> {
 
 t.test('the first run creates the collections and indexes of the event store', async (t) => {
   const applied = await runMigrations(mongo.db, { log: silentLog });
-  t.same(applied, [1, 2]);
-  t.same(await indexNames('order_events'), ['_id_', 'order_seq', 'unpublished']);
+  t.same(applied, [1, 2, 3]);
+  t.same(await indexNames('order_events'), ['_id_', 'order_seq', 'outbox']);
   t.same(await indexNames('notifications'), ['_id_', 'event_id', 'order_created']);
   t.ok((await indexNames('orders')).includes('status_updated'));
   const records = await mongo.db.collection(MIGRATIONS_COLLECTION).find().toArray();
   t.same(
     records.map((r) => r._id),
-    [1, 2],
+    [1, 2, 3],
   );
 });
 
@@ -28,7 +28,23 @@ t.test('a second run applies nothing and creates each index once', async (t) => 
   t.same(applied, []);
   const after = await Promise.all(['order_events', 'orders', 'notifications', 'leases'].map(indexNames));
   t.same(after, before);
-  t.equal(await mongo.db.collection(MIGRATIONS_COLLECTION).countDocuments(), 2);
+  t.equal(await mongo.db.collection(MIGRATIONS_COLLECTION).countDocuments(), 3);
+});
+
+t.test('the outbox migration marks events stored unpublished before it, and only those', async (t) => {
+  const outbox = MIGRATIONS.find((m) => m.version === 3)!;
+  const events = mongo.db.collection<{ _id: string; published_at: Date | null; unpublished?: true }>('order_events');
+  await events.insertMany([
+    { _id: 'm3-old:1', published_at: new Date() },
+    { _id: 'm3-old:2', published_at: null },
+  ]);
+  await outbox.up(mongo.db);
+  const marked = await events.find({ unpublished: true }, { projection: { _id: 1 } }).toArray();
+  t.same(
+    marked.map((e) => e._id),
+    ['m3-old:2'],
+  );
+  t.same(await indexNames('order_events'), ['_id_', 'order_seq', 'outbox'], 'run again, it changes nothing');
 });
 
 t.test('the unique indexes hold', async (t) => {
