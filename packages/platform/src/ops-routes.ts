@@ -11,6 +11,57 @@ export interface OpsRoutesOptions {
 
 const RETRY_AFTER_SECONDS = '5';
 
+/** Route schemas: they shape the answers and document the routes (OpenAPI tags and summaries). */
+const READY_BODY = {
+  type: 'object',
+  properties: {
+    status: { type: 'string', enum: ['ready', 'starting', 'not_ready', 'draining'] },
+    timestamp: { type: 'string', format: 'date-time' },
+    checks: {
+      type: 'object',
+      description: 'each dependency (mongo, nats) up or down',
+      additionalProperties: { type: 'string', enum: ['up', 'down'] },
+    },
+  },
+  required: ['status', 'timestamp', 'checks'],
+};
+const SCHEMAS = {
+  health: {
+    tags: ['operations'],
+    summary: 'Liveness: the process answers; never touches a dependency',
+    response: {
+      200: {
+        type: 'object',
+        properties: {
+          status: { type: 'string', enum: ['ok'] },
+          timestamp: { type: 'string', format: 'date-time' },
+          service: { type: 'string' },
+          version: { type: 'string' },
+          uptime_seconds: { type: 'integer' },
+          pid: { type: 'integer' },
+        },
+        required: ['status', 'timestamp'],
+      },
+    },
+  },
+  ready: {
+    tags: ['operations'],
+    summary:
+      'Readiness: 200 when the required dependencies answer, 503 (with Retry-After) otherwise and while draining',
+    response: { 200: READY_BODY, 503: READY_BODY },
+  },
+  metrics: {
+    tags: ['operations'],
+    summary: 'Prometheus metrics in the text exposition format',
+    response: {
+      200: {
+        description: 'every metric of this process (of every worker, in a cluster)',
+        content: { 'text/plain': { schema: { type: 'string' } } },
+      },
+    },
+  },
+};
+
 /**
  * `/health` (liveness, never touches a dependency), `/ready` (503 while starting,
  * draining or missing a required dependency) and `/metrics` (Prometheus text).
@@ -19,7 +70,7 @@ export function registerOpsRoutes(app: FastifyInstance, options: OpsRoutesOption
   const startedAtMs = Date.now();
   const quiet = { logLevel: 'warn' as const };
 
-  app.get('/health', quiet, () => ({
+  app.get('/health', { ...quiet, schema: SCHEMAS.health }, () => ({
     status: 'ok',
     timestamp: new Date().toISOString(),
     service: options.service,
@@ -28,13 +79,13 @@ export function registerOpsRoutes(app: FastifyInstance, options: OpsRoutesOption
     pid: process.pid,
   }));
 
-  app.get('/ready', quiet, async (_request, reply) => {
+  app.get('/ready', { ...quiet, schema: SCHEMAS.ready }, async (_request, reply) => {
     const report = await options.readiness.report();
     if (!report.ready) reply.code(503).header('retry-after', RETRY_AFTER_SECONDS);
     return { status: report.status, timestamp: new Date().toISOString(), checks: report.checks };
   });
 
-  app.get('/metrics', quiet, async (_request, reply) => {
+  app.get('/metrics', { ...quiet, schema: SCHEMAS.metrics }, async (_request, reply) => {
     reply.type(options.registry.contentType);
     return options.registry.metrics();
   });

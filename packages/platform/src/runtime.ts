@@ -21,6 +21,11 @@ export interface RuntimeOptions {
   readonly config: PlatformConfig;
   /** Routes of the service's own HTTP API, registered before the server listens. */
   readonly routes?: (app: FastifyInstance, runtime: Omit<Runtime, 'app'>) => Promise<void> | void;
+  /**
+   * Plugins that must see every route, the ops routes included (an OpenAPI generator):
+   * registered right after the server is created, before any route.
+   */
+  readonly plugins?: (app: FastifyInstance) => Promise<void>;
   /** Options of the HTTP server (body limit, request ids, validation), for the api. */
   readonly http?: Omit<FastifyServerOptions, 'logger' | 'loggerInstance'>;
   /** Streams and consumers; SPEC §4 when omitted. */
@@ -95,6 +100,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     const loggerInstance: FastifyBaseLogger = log;
     const app: FastifyInstance = Fastify({ ...options.http, loggerInstance });
     const base = { config, log, registry, mongo, topology, lifecycle, readiness };
+    await options.plugins?.(app);
     registerOpsRoutes(app, { service: config.service, version: config.version, registry, readiness });
     // The bus may not exist yet (NATS is awaited after listening): routes get it lazily.
     const partial = {
