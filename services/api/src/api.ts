@@ -5,6 +5,7 @@ import { createOrderStore } from '@orderflow/event-store';
 import { faultPoints, startRuntime, type Runtime, type ServiceOptions } from '@orderflow/platform';
 import type { ApiConfig } from './config.js';
 import { answerClientError, registerErrorHandling, storeUnavailable } from './entry-points/http/errors.js';
+import { registerApiDocs } from './entry-points/http/api-docs.js';
 import { useStrictJsonBodies } from './entry-points/http/json-body.js';
 import { registerNotificationRoutes } from './entry-points/http/notifications-routes.js';
 import { registerOrderRoutes } from './entry-points/http/orders-routes.js';
@@ -27,6 +28,7 @@ export async function startApi(
     config,
     ...options,
     ...(onFatal ? { onFatal } : {}),
+    plugins: (app) => registerApiDocs(app, config.version),
     http: {
       bodyLimit: config.maxBodyBytes,
       requestIdHeader: false,
@@ -62,12 +64,6 @@ export async function startApi(
         const problems = [request.body, request.query, request.params].flatMap(hostileKeys);
         done(problems.length > 0 ? new RequestValidationError(problems) : undefined);
       });
-      // While the driver knows MongoDB is down, refuse at once rather than wait out
-      // server selection (MONGO_TIMEOUT_MS) on every request.
-      app.addHook('preHandler', (request, _reply, done) => {
-        const opsRoute = OPS_ROUTES.has(request.routeOptions.url ?? '');
-        done(!opsRoute && base.mongo.knownDown ? storeUnavailable() : undefined);
-      });
       if (config.rateLimitPerMin > 0) {
         await app.register(rateLimit, {
           max: config.rateLimitPerMin,
@@ -83,9 +79,17 @@ export async function startApi(
         source: 'api',
         ...(faultPoint ? { faultPoint } : {}),
       });
-      registerOrderRoutes(app, store);
-      registerNotificationRoutes(app, { store, db: base.mongo.db });
-      registerWebhookRoutes(app, { store, bus: () => base.bus, secret: config.webhookSecret });
+      await app.register((scope, _options, done) => {
+        // While the driver knows MongoDB is down, the routes that need it refuse at once
+        // rather than wait out server selection (MONGO_TIMEOUT_MS) on every request.
+        scope.addHook('preHandler', (_request, _reply, next) =>
+          next(base.mongo.knownDown ? storeUnavailable() : undefined),
+        );
+        registerOrderRoutes(scope, store);
+        registerNotificationRoutes(scope, { store, db: base.mongo.db });
+        registerWebhookRoutes(scope, { store, bus: () => base.bus, secret: config.webhookSecret });
+        done();
+      });
     },
   });
   runtime.markStarted();

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { OrderStore } from '@orderflow/event-store';
 import type { Db } from '@orderflow/platform';
 import { ApiError } from './errors.js';
+import { errorResponses, OrderNotifications } from './response-schemas.js';
 import { OrderParams } from './schemas.js';
 
 /** The notifier's audit collection (SPEC §6, §8); the api only reads it. */
@@ -16,7 +17,13 @@ export interface NotificationRoutesDependencies {
 
 /** `GET /orders/{id}/notifications`: the order's notification audit, oldest first (SPEC §3). */
 export function registerNotificationRoutes(app: FastifyInstance, deps: NotificationRoutesDependencies): void {
-  app.get('/orders/:id/notifications', { schema: { params: OrderParams } }, async (request) => {
+  const schema = {
+    tags: ['orders'],
+    summary: "The order's notification audit records, oldest first",
+    params: OrderParams,
+    response: { 200: OrderNotifications, ...errorResponses(400, 404, 429, 503) },
+  };
+  app.get('/orders/:id/notifications', { schema }, async (request) => {
     const { id } = request.params as { id: string };
     // Asked through the store first: it maps an unreachable database to 503.
     const order = (await deps.store.snapshot(id)) ?? (await deps.store.load(id));

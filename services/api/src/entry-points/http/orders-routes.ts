@@ -4,13 +4,20 @@ import type { OrderStore } from '@orderflow/event-store';
 import { normalizeNewOrder } from '../../domain/new-order.js';
 import { ApiError } from './errors.js';
 import { presentEvent, presentOrder } from './presenter.js';
+import { errorResponses, OrderEvents, OrderPage, OrderView } from './response-schemas.js';
 import { CancelBody, CreateOrderBody, CreateOrderHeaders, ListQuery, OrderParams } from './schemas.js';
 import { RequestValidationError } from './validation.js';
 
 /** Order intake and reads (SPEC §3). */
 export function registerOrderRoutes(app: FastifyInstance, store: OrderStore): void {
   const create = {
-    schema: { body: CreateOrderBody, headers: CreateOrderHeaders },
+    schema: {
+      tags: ['orders'],
+      summary: 'Create an order (202), or find the one a repeated id / Idempotency-Key made (200)',
+      body: CreateOrderBody,
+      headers: CreateOrderHeaders,
+      response: { 202: OrderView, 200: OrderView, ...errorResponses(400, 409, 413, 415, 429, 503) },
+    },
   };
   const createHandler = async (
     request: { body: unknown; headers: Record<string, string | string[] | undefined> },
@@ -31,9 +38,19 @@ export function registerOrderRoutes(app: FastifyInstance, store: OrderStore): vo
       .send(presentOrder(result.order));
   };
   app.post('/orders', create, createHandler);
-  app.post('/api/orders', create, createHandler);
+  app.post(
+    '/api/orders',
+    { schema: { ...create.schema, summary: 'Create an order (alias of POST /orders)' } },
+    createHandler,
+  );
 
-  app.get('/orders', { schema: { querystring: ListQuery } }, async (request) => {
+  const list = {
+    tags: ['orders'],
+    summary: 'List orders, newest first, filtered by status, customer or lane; paged by cursor',
+    querystring: ListQuery,
+    response: { 200: OrderPage, ...errorResponses(400, 429, 503) },
+  };
+  app.get('/orders', { schema: list }, async (request) => {
     const query = request.query as ListQuery;
     const page = await store.list({
       status: query.status,
@@ -45,21 +62,40 @@ export function registerOrderRoutes(app: FastifyInstance, store: OrderStore): vo
     return { orders: page.orders.map(presentOrder), next_cursor: page.nextCursor };
   });
 
-  app.get('/orders/:id', { schema: { params: OrderParams } }, async (request) => {
+  const one = {
+    tags: ['orders'],
+    summary: 'One order with its history',
+    params: OrderParams,
+    response: { 200: OrderView, ...errorResponses(400, 404, 429, 503) },
+  };
+  app.get('/orders/:id', { schema: one }, async (request) => {
     const { id } = request.params as { id: string };
     const order = (await store.snapshot(id)) ?? (await store.load(id));
     if (!order) throw notFound(id);
     return presentOrder(order);
   });
 
-  app.get('/orders/:id/events', { schema: { params: OrderParams } }, async (request) => {
+  const events = {
+    tags: ['orders'],
+    summary: "The order's events in seq order",
+    params: OrderParams,
+    response: { 200: OrderEvents, ...errorResponses(400, 404, 429, 503) },
+  };
+  app.get('/orders/:id/events', { schema: events }, async (request) => {
     const { id } = request.params as { id: string };
     const events = await store.events(id);
     if (events.length === 0) throw notFound(id);
     return { order_id: id, events: events.map(presentEvent) };
   });
 
-  app.post('/orders/:id/cancel', { schema: { params: OrderParams, body: CancelBody } }, async (request) => {
+  const cancel = {
+    tags: ['orders'],
+    summary: 'Cancel an order that is not final yet; 409 once it is',
+    params: OrderParams,
+    body: CancelBody,
+    response: { 200: OrderView, ...errorResponses(400, 404, 409, 415, 429, 503) },
+  };
+  app.post('/orders/:id/cancel', { schema: cancel }, async (request) => {
     const { id } = request.params as { id: string };
     const body = request.body as { reason?: string } | null | undefined;
     const by = headerOf(request.headers, 'x-user-id') ?? 'client';

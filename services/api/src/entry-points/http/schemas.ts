@@ -36,6 +36,19 @@ const Address = Type.Union([
   ),
 ]);
 
+/** A create request in the full form; the order it makes is the answer's example. */
+export const FULL_CREATE_EXAMPLE = {
+  id: 'ord-1042',
+  customer_id: 'jane@example.com',
+  customer_email: 'jane@example.com',
+  items: [{ sku: 'SKU-7', name: 'Espresso beans', quantity: 2, unit_price: 12.5 }],
+  total: 25,
+  currency: 'EUR',
+  priority: 2,
+  address: { line1: '1 Main St', city: 'Lyon', country: 'FR' },
+  notes: 'leave at the door',
+};
+
 /** Every accepted create shape in one strict schema (SPEC §3); aliases are resolved after. */
 export const CreateOrderBody = Type.Object(
   {
@@ -52,7 +65,23 @@ export const CreateOrderBody = Type.Object(
     address: Type.Optional(Address),
     notes: Type.Optional(Type.String({ maxLength: 2_000 })),
   },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    // The shapes clients send (SPEC §3): minimal, legacy, and the full form.
+    examples: [
+      { customer_id: 'cust-17', items: ['item1', 'item2'], total: 20 },
+      {
+        id: 'ord-1042',
+        amount: 25,
+        items: ['SKU-7'],
+        customer: 'jane@example.com',
+        address: '1 Main St, Lyon',
+        priority: 1,
+        notes: 'leave at the door',
+      },
+      FULL_CREATE_EXAMPLE,
+    ],
+  },
 );
 export type CreateOrderBody = Static<typeof CreateOrderBody>;
 

@@ -5,6 +5,8 @@ import type { OrderStore } from '@orderflow/event-store';
 import type { EventBus } from '@orderflow/platform';
 import { ApiError, RETRY_AFTER_SECONDS } from './errors.js';
 import { jsonText } from './json-body.js';
+import { Type } from 'typebox';
+import { errorResponses, WebhookAccepted } from './response-schemas.js';
 import { PaymentWebhookBody } from './schemas.js';
 import { compileStrict, hostileKeys, RequestValidationError } from './validation.js';
 
@@ -28,7 +30,16 @@ export function registerWebhookRoutes(app: FastifyInstance, deps: WebhookDepende
       parsed(null, body),
     );
 
-    scope.post('/webhooks/payments', async (request, reply) => {
+    const schema = {
+      tags: ['payments'],
+      summary: 'A payment provider event, signed with X-Signature: sha256=<hex HMAC-SHA256 of the raw body>',
+      body: PaymentWebhookBody,
+      headers: Type.Object({ 'x-signature': Type.String({ pattern: '^sha256=[0-9a-f]{64}$' }) }),
+      response: { 202: WebhookAccepted, ...errorResponses(400, 401, 413, 415, 429, 503) },
+    };
+    // The body is checked after its signature, from the raw bytes: the schemas above document it.
+    const afterSignature = () => () => true;
+    scope.post('/webhooks/payments', { schema, validatorCompiler: afterSignature }, async (request, reply) => {
       const raw = request.body as Buffer;
       if (!signatureMatches(raw, request.headers['x-signature'], deps.secret)) {
         throw new ApiError(401, 'invalid_signature', 'X-Signature does not match the body');
