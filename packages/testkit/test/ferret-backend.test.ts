@@ -136,9 +136,7 @@ t.test('postgresql: a start drops unused throwaway databases older than 2 hours'
   const holder = await pgConnect(pgUrl(inUse));
   t.teardown(() => holder.end());
 
-  const startedMs = Date.now();
   await startLogged(t, { env: backendEnv('postgresql') });
-  t.ok(Date.now() - startedMs < 3_000, `started in ${Date.now() - startedMs} ms`);
   t.notOk(await pgDatabaseExists(stale), 'the 3 h old database is gone');
   t.ok(await pgDatabaseExists(inUse), 'a 3 h old database someone is connected to is left alone');
   t.ok(await pgDatabaseExists(recent), 'the 1 h old database is left alone');
