@@ -27,8 +27,8 @@ const seed = Number(process.env.FC_SEED ?? DEFAULT_SEED);
 const scale = Number(process.env.FC_SCALE ?? 1);
 const MAX_BODY_BYTES = 8_192;
 const startedMs = Date.now();
-// About a minute on an idle 2-core machine; the margin is for machines busy with other suites.
-// A guard against a hang, not a speed check: a loaded machine takes several times longer.
+// About a minute on an idle 2-core machine. A guard against a hang, not a speed check:
+// a machine busy with other suites takes several times longer.
 t.setTimeout(900_000);
 t.comment(`fast-check seed ${seed} (replay with FC_SEED=${seed})`);
 
