@@ -13,7 +13,7 @@ t.test(
   async (t) => {
     const system = await startSystem(t, { scenario: 'processor-kills' });
     // Spread the orders over the kills: each run works up to processorRunMs, a restart takes about 3 s.
-    const load = system.load('pk', scale.orders, {
+    const load = system.load('pk', scale.killOrders, {
       concurrency: scale.concurrency,
       spreadOverMs: scale.processorKills * (scale.processorRunMs[1] + 3_000),
     });
