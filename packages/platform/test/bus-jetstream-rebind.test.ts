@@ -36,3 +36,30 @@ t.test('a publish while NATS is unreachable fails at once instead of waiting out
   await t.rejects(bus.publish('order.created.high', 'x'), { code: 'ERR_UNAVAILABLE' });
   t.ok(Date.now() - startedMs < 500);
 });
+
+t.test('a watch whose stream is re-created starts again, says so, and sees what follows', async (t) => {
+  const topology = contractTopology(uniqueName(servers.namespace));
+  await ensureTopology(jsm, topology, silentLog);
+  const bus = createJetStreamBus(nats.nc, topology, silentLog, () => nats.isConnected());
+  t.teardown(() => bus.close());
+  const seen: string[] = [];
+  let resets = 0;
+  const watch = bus.watch('order.>', { message: (m) => void seen.push(m.text()), reset: () => void resets++ });
+  t.teardown(() => watch.close());
+  await eventually('the watch to start', () => resets === 1);
+  await bus.publish('order.completed', 'before');
+  await eventually('the first message', () => seen.includes('before'));
+
+  await jsm.streams.delete(topology.streamName('ORDERS'));
+  await ensureTopology(jsm, topology, silentLog);
+  await eventually(
+    'a message after the stream came back',
+    async () => {
+      await bus.publish('order.completed', 'after');
+      return seen.includes('after');
+    },
+    30_000,
+    500,
+  );
+  t.ok(resets >= 2, `the listener was told to read again (${resets} resets)`);
+});

@@ -102,6 +102,7 @@ function lazyBus(get: () => Runtime['bus']): Runtime['bus'] {
     publish: (...args) => get().publish(...args),
     consume: (...args) => get().consume(...args),
     backlog: (...args) => get().backlog(...args),
+    watch: (...args) => get().watch(...args),
     close: () => get().close(),
   };
 }

@@ -13,8 +13,12 @@ export interface Delivery extends BusMessage {
 
 /** Where deliveries come from: a JetStream pull consumer or the in-memory one. */
 export interface DeliverySource {
-  /** Deliveries in arrival order until `signal` aborts; pulls at most `max` ahead. */
-  deliveries(max: number, signal: AbortSignal): AsyncIterable<Delivery>;
+  /**
+   * Deliveries in arrival order until `signal` aborts. At most `max` are handled at once;
+   * `free()` is how many more the loop can start right now: a source pulls no more than
+   * that, so nothing it delivers waits unhandled.
+   */
+  deliveries(max: number, signal: AbortSignal, free: () => number): AsyncIterable<Delivery>;
 }
 
 export interface ConsumerLoopOptions {
@@ -58,7 +62,8 @@ export function runConsumerLoop(options: ConsumerLoopOptions): Consumption {
   const loop = (async () => {
     while (!pulling.signal.aborted) {
       try {
-        for await (const delivery of source.deliveries(concurrency, pulling.signal)) {
+        const free = () => concurrency - inFlight.size;
+        for await (const delivery of source.deliveries(concurrency, pulling.signal, free)) {
           if (pulling.signal.aborted) {
             delivery.nak(0);
             continue;

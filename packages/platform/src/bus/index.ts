@@ -5,10 +5,13 @@ export type {
   ConsumeOptions,
   DeadLetter,
   EventBus,
+  LiveMessage,
   MessageHandler,
   MessageOutcome,
   PublishOptions,
   PublishResult,
+  Watch,
+  WatchListener,
 } from './types.js';
 export { createMemoryBus } from './memory-bus.js';
 export { createJetStreamBus } from './jetstream-bus.js';

@@ -1,20 +1,19 @@
-import {
-  jetstream,
-  jetstreamManager,
-  type ConsumerNotification,
-  type JetStreamManager,
-  type JsMsg,
-} from '@nats-io/jetstream';
-import { headers as natsHeaders, type MsgHdrs, type NatsConnection } from '@nats-io/transport-node';
+import { jetstream, jetstreamManager, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import { UnavailableError } from '../errors.js';
 import type { Delivery, DeliverySource } from './consumer-loop.js';
+import { lostReason } from './consumer-health.js';
 import { createConsumptions } from './consumptions.js';
+import { fromNatsHeaders, toNatsHeaders } from './headers.js';
+import { watchJetStream } from './jetstream-watch.js';
 import { payloadReaders, toBytes } from './message.js';
 import type { Topology } from './topology.js';
-import type { EventBus, PublishOptions } from './types.js';
+import type { EventBus, PublishOptions, Watch } from './types.js';
 
 const PUBLISH_TIMEOUT_MS = 5_000;
+/** How long one pull waits for messages before the next is sent. */
+const FETCH_EXPIRES_MS = 5_000;
 
 /**
  * The event bus over NATS JetStream; streams and consumers come from `ensureTopology`.
@@ -30,6 +29,7 @@ export function createJetStreamBus(
   const js = jetstream(nc, { timeout: PUBLISH_TIMEOUT_MS });
   let manager: Promise<JetStreamManager> | undefined;
   const consumptions = createConsumptions(topology, publish, log);
+  const watches = new Set<Watch>();
 
   async function publish(subject: string, data: Uint8Array | string, options: PublishOptions = {}) {
     if (!isConnected()) throw new UnavailableError(`NATS is not connected; ${subject} not published`);
@@ -43,35 +43,39 @@ export function createJetStreamBus(
   function source(durable: string): DeliverySource {
     const stream = topology.streamName(topology.consumer(durable).stream);
     return {
-      async *deliveries(max, signal) {
+      async *deliveries(_max, signal, free) {
         const consumer = await js.consumers.get(stream, durable);
-        const messages = await consumer.consume({ max_messages: max });
-        const stop = () => void messages.close();
-        signal.addEventListener('abort', stop, { once: true });
-        // A pull that silently stops receiving (missed heartbeats, consumer gone) is
-        // closed and reported, so the consume loop binds again after a pause.
-        let lost: string | undefined;
-        void (async () => {
-          for await (const status of messages.status()) {
-            const reason = lostReason(status);
-            if (reason) {
-              lost = reason;
-              log?.warn(
-                { consumer: durable, 'event.action': 'consumer-rebind' },
-                `${durable}: ${reason}; binding again`,
-              );
-              await messages.close();
-              return;
+        // Each pull asks for as many messages as there are free handler slots, so no
+        // delivered message waits in a client buffer without progress while its ack
+        // timer runs: a slow handler must not make the server redeliver what is queued.
+        while (!signal.aborted) {
+          const messages = await consumer.fetch({ max_messages: Math.max(1, free()), expires: FETCH_EXPIRES_MS });
+          const stop = () => void messages.close();
+          signal.addEventListener('abort', stop, { once: true });
+          // A pull that silently stops receiving (missed heartbeats, consumer gone) is
+          // closed and reported, so the consume loop binds again after a pause.
+          let lost: string | undefined;
+          void (async () => {
+            for await (const status of messages.status()) {
+              const reason = lostReason(status);
+              if (reason) {
+                lost = reason;
+                await messages.close();
+                return;
+              }
             }
+          })();
+          try {
+            for await (const message of messages) yield toDelivery(message, durable, topology);
+          } finally {
+            signal.removeEventListener('abort', stop);
+            await messages.close();
           }
-        })();
-        try {
-          for await (const message of messages) yield toDelivery(message, durable, topology);
-        } finally {
-          signal.removeEventListener('abort', stop);
-          await messages.close();
+          if (lost && !signal.aborted) {
+            log?.warn({ consumer: durable, 'event.action': 'consumer-rebind' }, `${durable}: ${lost}; binding again`);
+            throw new Error(`${durable}: ${lost}`);
+          }
         }
-        if (lost && !signal.aborted) throw new Error(`${durable}: ${lost}`);
       },
     };
   }
@@ -87,38 +91,26 @@ export function createJetStreamBus(
       const info = await jsm.consumers.info(topology.streamName(topology.consumer(durable).stream), durable);
       return { pending: info.num_pending, ackPending: info.num_ack_pending };
     },
+    watch(pattern, listener) {
+      const watch = watchJetStream(js, topology, pattern, listener, log);
+      watches.add(watch);
+      return {
+        close: async () => {
+          watches.delete(watch);
+          await watch.close();
+        },
+      };
+    },
     async close() {
+      await Promise.all([...watches].map((watch) => watch.close()));
+      watches.clear();
       await consumptions.stopAll();
     },
   };
 }
 
-const MISSED_HEARTBEATS_TO_REBIND = 3;
-
-function lostReason(status: ConsumerNotification): string | undefined {
-  if (status.type === 'heartbeats_missed' && status.count >= MISSED_HEARTBEATS_TO_REBIND) {
-    return `${status.count} heartbeats missed`;
-  }
-  if (status.type === 'consumer_deleted') return 'consumer deleted';
-  if (status.type === 'consumer_not_found' && status.count >= MISSED_HEARTBEATS_TO_REBIND) return 'consumer not found';
-  return undefined;
-}
-
 function logicalStream(topology: Topology, physical: string): string {
   return topology.streams.find((s) => topology.streamName(s.name) === physical)?.name ?? physical;
-}
-
-function toNatsHeaders(record: Readonly<Record<string, string>>): MsgHdrs {
-  const h = natsHeaders();
-  for (const [key, value] of Object.entries(record)) h.set(key, value);
-  return h;
-}
-
-function fromNatsHeaders(h: MsgHdrs | undefined): Record<string, string> {
-  const record: Record<string, string> = {};
-  if (!h) return record;
-  for (const key of h.keys()) record[key] = h.get(key);
-  return record;
 }
 
 function toDelivery(message: JsMsg, durable: string, topology: Topology): Delivery {

@@ -3,7 +3,7 @@ import type { Delivery, DeliverySource } from './consumer-loop.js';
 import { createConsumptions } from './consumptions.js';
 import { payloadReaders, toBytes } from './message.js';
 import { subjectMatches, type ConsumerSpec, type Topology } from './topology.js';
-import type { Backlog, EventBus, PublishResult } from './types.js';
+import type { Backlog, EventBus, PublishResult, WatchListener } from './types.js';
 
 interface StoredMessage {
   readonly seq: number;
@@ -45,6 +45,7 @@ export function createMemoryBus(topology: Topology, log?: Logger): EventBus {
     ]),
   );
   const consumptions = createConsumptions(topology, publish, log);
+  const watchers = new Set<{ readonly pattern: string; readonly listener: WatchListener }>();
 
   function streamNamed(name: string): MemoryStream {
     const stream = streams.find((s) => s.name === name);
@@ -79,6 +80,9 @@ export function createMemoryBus(topology: Topology, log?: Logger): EventBus {
     stream.messages.push({ seq, subject, data: toBytes(data), headers, msgId: options.msgId });
     if (options.msgId !== undefined) stream.recentIds.set(options.msgId, { seq, atMs: nowMs });
     for (const consumer of consumers.values()) consumer.wake();
+    for (const watcher of watchers) {
+      if (subjectMatches(watcher.pattern, subject)) notify(watcher, subject, data, headers, log);
+    }
     return Promise.resolve({ stream: stream.name, seq, duplicate: false });
   }
 
@@ -90,11 +94,42 @@ export function createMemoryBus(topology: Topology, log?: Logger): EventBus {
     backlog(durable) {
       return Promise.resolve(consumerNamed(durable).backlog());
     },
+    watch(pattern, listener) {
+      const watcher = { pattern, listener };
+      watchers.add(watcher);
+      // Delivery starts at once; the reset comes after the caller has its handle.
+      queueMicrotask(() => {
+        if (watchers.has(watcher)) listener.reset();
+      });
+      return {
+        close: () => {
+          watchers.delete(watcher);
+          return Promise.resolve();
+        },
+      };
+    },
     async close() {
+      watchers.clear();
       await consumptions.stopAll();
       for (const consumer of consumers.values()) consumer.close();
     },
   };
+}
+
+/** A watcher's failure is its own: it never fails the publish that fed it. */
+function notify(
+  watcher: { readonly listener: WatchListener },
+  subject: string,
+  data: Uint8Array | string,
+  headers: Readonly<Record<string, string>>,
+  log: Logger | undefined,
+): void {
+  const bytes = toBytes(data);
+  try {
+    watcher.listener.message({ subject, data: bytes, headers, ...payloadReaders(bytes) });
+  } catch (error) {
+    log?.warn({ err: error, 'event.action': 'watch-listener-failed' }, `a watcher of ${subject} failed`);
+  }
 }
 
 /** One durable consumer's delivery state. */

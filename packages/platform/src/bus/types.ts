@@ -17,6 +17,13 @@ export interface EventBus {
   consume(durable: string, handler: MessageHandler, options?: ConsumeOptions): Consumption;
   /** Messages waiting for `durable` (not yet delivered) and delivered but not acked. */
   backlog(durable: string): Promise<Backlog>;
+  /**
+   * Live messages on the logical subjects `pattern` matches (`*`, `>` wildcards), from
+   * now on and in stream order, for views of what happens now (SSE). Nothing is acked
+   * and nothing is kept for a watcher that is not there: the source of truth stays the
+   * store, and `reset` says when to read it again.
+   */
+  watch(pattern: string, listener: WatchListener): Watch;
   /** Stops every consumption and releases the bus (not the NATS connection). */
   close(): Promise<void>;
 }
@@ -81,6 +88,33 @@ export interface Consumption {
    * aborted and what they hold is `nak`-ed for another instance.
    */
   stop(graceMs?: number): Promise<void>;
+}
+
+export interface WatchListener {
+  /** A message published on a matching subject, once, in stream order. */
+  message(message: LiveMessage): void;
+  /**
+   * Live delivery (re)started: messages published before it, or while it was down, were
+   * not seen. Called once delivery first runs and after every restart.
+   */
+  reset(): void;
+}
+
+/** A message seen by a watch. */
+export interface LiveMessage {
+  /** Logical subject. */
+  readonly subject: string;
+  readonly data: Uint8Array;
+  readonly headers: Readonly<Record<string, string>>;
+  /** The payload as UTF-8 text. */
+  text(): string;
+  /** The payload parsed as JSON; throws a PermanentError when it is not JSON. */
+  json(): unknown;
+}
+
+export interface Watch {
+  /** Stops delivery; no listener call follows. */
+  close(): Promise<void>;
 }
 
 export interface Backlog {

@@ -226,6 +226,30 @@ export function busContract(t: Test, makeBus: BusFactory): void {
     t.equal(seen.length, 1, 'no redelivery while working');
   });
 
+  t.test('with more messages waiting than handler slots, slow handlers cause no redelivery', async (t) => {
+    const bus = await withBus(t);
+    for (let n = 1; n <= 6; n++) await bus.publish(SUBJECT, `queued-${n}`);
+    // `collect` handles two at a time; each takes longer than the ack wait, reporting
+    // progress, so the rest wait their turn past the ack wait too.
+    const { seen, consumption } = collect(bus, 'contract-high', async (message) => {
+      for (let elapsedMs = 0; elapsedMs < CONTRACT_SETTINGS.ackWaitMs * 1.5; elapsedMs += 200) {
+        message.working();
+        await sleep(200);
+      }
+    });
+    t.teardown(() => consumption.stop(0));
+    await eventually('all six handled', () => seen.length >= 6, 30_000);
+    await eventually('all acked', async () => {
+      const backlog = await bus.backlog('contract-high');
+      return backlog.pending === 0 && backlog.ackPending === 0;
+    });
+    t.same(
+      seen.map((s) => [s.text, s.deliveryCount]),
+      [1, 2, 3, 4, 5, 6].map((n) => [`queued-${n}`, 1]),
+      'each delivered once',
+    );
+  });
+
   t.test('stop waits for the in-flight handler, which then acks', async (t) => {
     const bus = await withBus(t);
     await bus.publish(SUBJECT, 'in-flight');
@@ -258,5 +282,54 @@ export function busContract(t: Test, makeBus: BusFactory): void {
     t.teardown(() => second.consumption.stop(0));
     await eventually('the redelivery', () => second.seen.length === 1);
     t.equal(second.seen[0]?.text, 'stuck', 'the message is delivered again, not lost');
+  });
+
+  /** A watch that records what it sees; resolves once delivery has started. */
+  async function watching(t: Test, bus: EventBus, pattern: string) {
+    const seen: { subject: string; text: string; headers: Readonly<Record<string, string>> }[] = [];
+    let resets = 0;
+    const watch = bus.watch(pattern, {
+      message: (m) => seen.push({ subject: m.subject, text: m.text(), headers: m.headers }),
+      reset: () => resets++,
+    });
+    t.teardown(() => watch.close());
+    await eventually('the watch to start', () => resets > 0);
+    return { seen, watch, resets: () => resets };
+  }
+
+  t.test('a watch sees messages published after it started, on matching subjects, in order', async (t) => {
+    const bus = await withBus(t);
+    await bus.publish('order.completed', 'before');
+    const live = await watching(t, bus, 'order.>');
+    await bus.publish('order.completed', 'one', { msgId: 'w-1', headers: { 'x-test': 'yes' } });
+    await bus.publish('payment.event.o-1', 'not an order subject');
+    await bus.publish(SUBJECT, 'two');
+    await bus.publish('order.completed', 'one again', { msgId: 'w-1' });
+    await bus.publish('order.failed', 'three');
+
+    await eventually('three live messages', () => live.seen.length >= 3);
+    t.same(
+      live.seen.map((m) => [m.subject, m.text]),
+      [
+        ['order.completed', 'one'],
+        [SUBJECT, 'two'],
+        ['order.failed', 'three'],
+      ],
+      'nothing from before, nothing outside the pattern, no duplicate',
+    );
+    t.equal(live.seen[0]?.headers['x-test'], 'yes');
+    t.equal(live.resets(), 1, 'one reset, when delivery started');
+  });
+
+  t.test('many watches each see every message; a closed one sees no more', async (t) => {
+    const bus = await withBus(t);
+    const first = await watching(t, bus, 'order.completed');
+    const second = await watching(t, bus, 'order.*');
+    await bus.publish('order.completed', 'a');
+    await eventually('both saw it', () => first.seen.length === 1 && second.seen.length === 1);
+    await first.watch.close();
+    await bus.publish('order.completed', 'b');
+    await eventually('the open one saw it', () => second.seen.length === 2);
+    t.equal(first.seen.length, 1);
   });
 }

@@ -1,0 +1,95 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DeliverPolicy, type JetStreamClient } from '@nats-io/jetstream';
+import type { Logger } from 'pino';
+import { lostReason } from './consumer-health.js';
+import { fromNatsHeaders } from './headers.js';
+import { payloadReaders } from './message.js';
+import type { Topology } from './topology.js';
+import type { Watch, WatchListener } from './types.js';
+
+const RETRY_MIN_MS = 250;
+const RETRY_MAX_MS = 5_000;
+
+/**
+ * A watch over JetStream: one ordered consumer (ephemeral, server-side, deliver-new) on
+ * the stream that captures `pattern`. The client library re-creates it after a reconnect
+ * from the last sequence seen, so the flow has no gap while it lives; when it fails for
+ * good (NATS gone at start, the stream re-created), it is made again from "now" after a
+ * pause, and the listener is told to re-read the store (`reset`).
+ */
+export function watchJetStream(
+  js: JetStreamClient,
+  topology: Topology,
+  pattern: string,
+  listener: WatchListener,
+  log?: Logger,
+): Watch {
+  const stopping = new AbortController();
+  const stream = topology.streamName(topology.streamFor(pattern).name);
+
+  async function run(): Promise<void> {
+    let pauseMs = RETRY_MIN_MS;
+    while (!stopping.signal.aborted) {
+      try {
+        const consumer = await js.consumers.get(stream, {
+          filter_subjects: topology.subject(pattern),
+          deliver_policy: DeliverPolicy.New,
+        });
+        const messages = await consumer.consume();
+        const stop = () => void messages.close();
+        stopping.signal.addEventListener('abort', stop, { once: true });
+        // The library re-creates an ordered consumer after a reconnect, but not once its
+        // stream is gone: a pull that stops hearing from the server is started afresh.
+        void (async () => {
+          for await (const status of messages.status()) {
+            const reason = status.type === 'stream_not_found' ? 'stream not found' : lostReason(status);
+            if (reason) {
+              log?.warn({ 'event.action': 'watch-restart' }, `watching ${pattern}: ${reason}; starting again`);
+              await messages.close();
+              return;
+            }
+          }
+        })();
+        pauseMs = RETRY_MIN_MS;
+        safely(() => listener.reset());
+        try {
+          for await (const message of messages) {
+            const data = message.data;
+            safely(() =>
+              listener.message({
+                subject: topology.logicalSubject(message.subject),
+                data,
+                headers: fromNatsHeaders(message.headers),
+                ...payloadReaders(data),
+              }),
+            );
+          }
+        } finally {
+          stopping.signal.removeEventListener('abort', stop);
+        }
+      } catch (error) {
+        if (stopping.signal.aborted) return;
+        log?.warn({ err: error, 'event.action': 'watch-restart' }, `watching ${pattern} failed; starting again`);
+      }
+      if (stopping.signal.aborted) return;
+      await sleep(pauseMs, undefined, { signal: stopping.signal }).catch(() => undefined);
+      pauseMs = Math.min(RETRY_MAX_MS, pauseMs * 2);
+    }
+  }
+
+  function safely(call: () => void): void {
+    try {
+      call();
+    } catch (error) {
+      log?.warn({ err: error, 'event.action': 'watch-listener-failed' }, `a watcher of ${pattern} failed`);
+    }
+  }
+
+  const running = run();
+  return {
+    async close() {
+      stopping.abort();
+      await running;
+    },
+  };
+}
