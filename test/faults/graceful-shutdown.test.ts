@@ -23,7 +23,8 @@ t.test(
   async (t) => {
     const system = await startSystem(t, {
       scenario: 'sigterm',
-      env: { SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS) },
+      // Info lines show each shutdown step and how long it took, should one be slow.
+      env: { SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS), LOG_LEVEL: 'info' },
     });
     const stops = scale.sigtermRounds * SERVICE_NAMES.length;
     const steady = system.load('term', Math.ceil(scale.orders / 2), { spreadOverMs: stops * 5_000 });
@@ -45,8 +46,13 @@ t.test(
         const startedAt = Date.now();
         const exit = await system[name].kill('SIGTERM');
         const tookMs = Date.now() - startedAt;
+        const clean = exit.code === 0 && exit.signal === null && tookMs < SHUTDOWN_TIMEOUT_MS;
         t.same(exit, { code: 0, signal: null }, `${name} exited 0 on SIGTERM (${backlog})`);
         t.ok(tookMs < SHUTDOWN_TIMEOUT_MS, `${name} stopped in ${tookMs} ms`);
+        if (!clean)
+          t.comment(
+            `${name}'s last lines besides requests:\n${system[name].tail(40, (line) => !line.includes('"reqId"'))}`,
+          );
         await system[name].start();
       }
     }

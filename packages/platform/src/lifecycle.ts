@@ -28,9 +28,11 @@ export function createLifecycle(log: Logger, unreadyDelayMs = 0): Lifecycle {
     stopping.abort(new Error(`stopping: ${reason}`));
     if (unreadyDelayMs > 0) await sleep(unreadyDelayMs);
     for (const { name, step } of steps.reverse()) {
+      const stepStartedMs = Date.now();
       try {
         await step();
-        log.debug({ 'event.action': 'shutdown-step' }, `stopped ${name}`);
+        // One line per step, so a slow drain shows where its time went.
+        log.info({ 'event.action': 'shutdown-step' }, `stopped ${name} in ${Date.now() - stepStartedMs} ms`);
       } catch (error) {
         log.error({ err: error, 'event.action': 'shutdown-step-failed' }, `stopping ${name} failed`);
       }

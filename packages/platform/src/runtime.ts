@@ -151,7 +151,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     }
     lifecycle.onStop('event bus', () => bus?.close());
     // Registered last so it closes first: no request arrives once the drain has begun.
-    lifecycle.onStop('http', () => app.close());
+    lifecycle.onStop('http', () => closeHttp(app, Math.floor(config.shutdownTimeoutMs / 2), log));
     listening = undefined;
 
     if (config.migrateOnStart) await runMigrations(mongo.db, { log });
@@ -163,5 +163,30 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     await listening?.close();
     await lifecycle.stop('startup failed');
     throw error;
+  }
+}
+
+const IDLE_SWEEP_MS = 100;
+
+/**
+ * Closes the HTTP server: no new connection, requests in flight finish. Connections that
+ * go idle during the close are closed as they do (a keep-alive client that keeps sending
+ * would otherwise hold the close open with one 503 after another), and whatever is still
+ * open after `graceMs` is cut, so the drain ends inside the shutdown timeout.
+ */
+async function closeHttp(app: FastifyInstance, graceMs: number, log: Logger): Promise<void> {
+  const sweep = setInterval(() => app.server.closeIdleConnections(), IDLE_SWEEP_MS);
+  const cut = setTimeout(() => {
+    log.warn(
+      { 'event.action': 'http-connections-cut' },
+      `HTTP connections still open after ${graceMs} ms; closing them`,
+    );
+    app.server.closeAllConnections();
+  }, graceMs);
+  try {
+    await app.close();
+  } finally {
+    clearInterval(sweep);
+    clearTimeout(cut);
   }
 }

@@ -1,6 +1,9 @@
+import { once } from 'node:events';
+import { connect } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
 import { loadPlatformConfig, startRuntime, type Runtime } from '@orderflow/platform';
-import { uniqueName, useTestServers } from '@orderflow/testkit';
+import { eventually, uniqueName, useTestServers } from '@orderflow/testkit';
 
 const servers = await useTestServers(t);
 
@@ -72,6 +75,25 @@ t.test('stopping turns /ready to 503 while work drains, then closes everything',
   t.ok(runtime.lifecycle.signal.aborted, 'work in flight sees the abort signal');
   t.equal(runtime.nats?.isConnected(), false, 'NATS is drained');
   await t.rejects(get(runtime, '/health'), 'HTTP is closed');
+});
+
+t.test('stopping cuts a connection that never finishes its request, within the shutdown timeout', async (t) => {
+  const runtime = await startRuntime({ config: configFor({ SHUTDOWN_TIMEOUT_MS: '2000' }) });
+  runtime.markStarted();
+  // A request whose body never arrives: it would hold the close open for minutes.
+  const socket = connect(runtime.port, '127.0.0.1');
+  t.teardown(() => socket.destroy());
+  await once(socket, 'connect');
+  socket.write('POST /ready HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{');
+  const closed = once(socket, 'close');
+  await sleep(200);
+
+  let stopped = false;
+  const stopping = runtime.stop('test').then(() => (stopped = true));
+  await eventually('the stop to finish', () => stopped, 20_000);
+  await stopping;
+  await closed;
+  t.pass('the stalled connection was closed and the stop finished');
 });
 
 t.test('with EVENT_BUS=memory the runtime needs no NATS server', async (t) => {

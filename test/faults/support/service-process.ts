@@ -151,8 +151,9 @@ export class ServiceProcess {
   }
 
   /** Its last output lines, for failure messages. */
-  tail(count = TAIL_LINES): string {
+  tail(count = TAIL_LINES, keep: (line: string) => boolean = () => true): string {
     return this.lines
+      .filter(keep)
       .slice(-count)
       .map((line) => `  ${this.name}│ ${line.slice(0, 300)}`)
       .join('\n');
