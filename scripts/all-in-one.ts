@@ -7,7 +7,7 @@
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { loadSimulatorConfig, startSimulator } from '@orderflow/payment-simulator';
-import { createMemoryBus, createTopology, type ServiceOptions } from '@orderflow/platform';
+import { createMemoryBus, createMemoryPresence, createTopology, type ServiceOptions } from '@orderflow/platform';
 import { startMongo, startNats, type ServerHandle } from '@orderflow/testkit';
 import { startApi } from '../services/api/src/api.js';
 import { loadApiConfig } from '../services/api/src/config.js';
@@ -58,7 +58,10 @@ async function main(): Promise<void> {
   delete shared.OPS_PORT;
 
   const apiConfig = loadApiConfig({ ...shared, PORT: String(apiPort) });
-  const options: ServiceOptions = memory ? { bus: createMemoryBus(createTopology(apiConfig.bus)) } : {};
+  // One bus and one presence for all four, so /stats sees the processor.
+  const options: ServiceOptions = memory
+    ? { bus: createMemoryBus(createTopology(apiConfig.bus)), presence: createMemoryPresence() }
+    : {};
   const simulator = await startSimulator(loadSimulatorConfig({ ...shared, PORT: String(simulatorPort) }));
   stoppers.push(() => simulator.stop());
   const api = await startApi(apiConfig, undefined, options);

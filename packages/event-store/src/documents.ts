@@ -1,4 +1,4 @@
-import type { NewEvent, Order, OrderEvent } from '@orderflow/core';
+import { isTerminal, type NewEvent, type Order, type OrderEvent } from '@orderflow/core';
 
 /** An `order_events` document: `_id` is `<order_id>:<seq>`, the compare-and-set of SPEC §8. */
 export interface EventDocument {
@@ -24,6 +24,12 @@ export type OrderDocument = Omit<Order, 'id' | 'created_at' | 'updated_at' | 'se
   created_at: Date;
   updated_at: Date;
   settle_at: Date | null;
+  /**
+   * Once terminal: milliseconds from creation to the event that ended it, for /stats.
+   * A number, not two dates, because `$sum` adds numbers only and the servers we support
+   * cannot subtract dates in an aggregation (FerretDB 1.x has no `$subtract`).
+   */
+  process_time_ms?: number;
 };
 
 export const EVENTS = 'order_events';
@@ -54,17 +60,28 @@ export function toEventDocument(event: OrderEvent): EventDocument {
 
 export function toOrderDocument(order: Order): OrderDocument {
   const { id, created_at, updated_at, settle_at, ...rest } = order;
+  const processTimeMs = processTimeOf(order);
   return {
     ...rest,
     _id: id,
     created_at: new Date(created_at),
     updated_at: new Date(updated_at),
     settle_at: settle_at === null ? null : new Date(settle_at),
+    ...(processTimeMs === undefined ? {} : { process_time_ms: processTimeMs }),
   };
 }
 
+/**
+ * Milliseconds from creation to the first terminal event; undefined while open. Not
+ * `updated_at`: an event arriving after the end (a late payment) is recorded and moves it.
+ */
+export function processTimeOf(order: Pick<Order, 'created_at' | 'history'>): number | undefined {
+  const ended = order.history.find((entry) => isTerminal(entry.status));
+  return ended === undefined ? undefined : Date.parse(ended.at) - Date.parse(order.created_at);
+}
+
 export function toOrder(doc: OrderDocument): Order {
-  const { _id, created_at, updated_at, settle_at, ...rest } = doc;
+  const { _id, created_at, updated_at, settle_at, process_time_ms: _processTimeMs, ...rest } = doc;
   return {
     ...rest,
     id: _id,

@@ -12,3 +12,4 @@ export {
 } from './order-store.js';
 export { decodeCursor, encodeCursor, type ListCursor } from './cursor.js';
 export { EVENTS, ORDERS, toEvent, type EventDocument } from './documents.js';
+export { readOrderStats, type OrderStats } from './order-stats.js';

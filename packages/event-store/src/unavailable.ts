@@ -5,12 +5,22 @@ import { UnavailableError } from '@orderflow/platform';
 const TRANSIENT_SERVER_CODES = new Set([6, 7, 89, 91, 189, 262, 9001, 10107, 11600, 11602, 13435, 13436]);
 
 /**
+ * Socket errors the driver lets through unwrapped: a command written to a connection the
+ * server has just closed fails with a plain Node `EPIPE` ("This socket has been ended by
+ * the other party"), not a MongoNetworkError.
+ */
+const SOCKET_ERROR_CODES = new Set(['EPIPE', 'ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'ETIMEDOUT']);
+
+/**
  * True when the database could not be reached or could not answer now: every driver-side
- * failure (network, server selection, pool, timeout) except API misuse, and server errors
- * with a transient code or label.
+ * failure (network, server selection, pool, timeout) except API misuse, a raw socket
+ * failure, and server errors with a transient code or label.
  */
 export function isUnavailable(error: unknown): boolean {
-  if (!(error instanceof MongoError)) return false;
+  if (!(error instanceof MongoError)) {
+    const code = (error as { code?: unknown } | null)?.code;
+    return typeof code === 'string' && SOCKET_ERROR_CODES.has(code);
+  }
   if (error instanceof MongoServerError) {
     return (
       TRANSIENT_SERVER_CODES.has(Number(error.code)) ||

@@ -12,6 +12,7 @@ export {
 } from './mongo.js';
 export { connectNats, type NatsConnection, type NatsHandle, type NatsOptions, type NatsSettings } from './nats.js';
 export * from './bus/index.js';
+export * from './presence/index.js';
 export { createLease, LEASES_COLLECTION, type Lease, type LeaseOptions } from './lease.js';
 export { MIGRATIONS, MIGRATIONS_COLLECTION, runMigrations, type Migration, type MigrateOptions } from './migrations.js';
 export { createLifecycle, type Lifecycle } from './lifecycle.js';

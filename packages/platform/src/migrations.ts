@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Db, IndexDescription } from 'mongodb';
 import type { Logger } from 'pino';
+import { TERMINAL_STATUSES } from './bus/topology.js';
 import { createLease, LEASES_COLLECTION } from './lease.js';
 
 /** One versioned, idempotent change of the database's collections and indexes. */
@@ -74,6 +75,27 @@ export const MIGRATIONS: readonly Migration[] = [
       // The sweep no longer asks by published_at: one index less to maintain per publish.
       const names = (await events.listIndexes().toArray()).map((index) => String((index as { name?: unknown }).name));
       if (names.includes('unpublished')) await events.dropIndex('unpublished');
+    },
+  },
+  {
+    version: 4,
+    name: 'terminal snapshots carry process_time_ms (for /stats)',
+    async up(db) {
+      // The snapshot writer sets it from now on; this fills in orders that ended before.
+      // Its status filter is served by the `status_*` indexes of version 1.
+      const orders = db.collection<{ _id: string; created_at: Date; history?: { at: string; status: string }[] }>(
+        'orders',
+      );
+      const untimed = orders.find(
+        { status: { $in: [...TERMINAL_STATUSES] }, process_time_ms: { $exists: false } },
+        { projection: { created_at: 1, history: 1 } },
+      );
+      for await (const order of untimed) {
+        const ended = order.history?.find((entry) => (TERMINAL_STATUSES as readonly string[]).includes(entry.status));
+        if (!ended) continue;
+        const processTimeMs = Date.parse(ended.at) - order.created_at.getTime();
+        await orders.updateOne({ _id: order._id }, { $set: { process_time_ms: processTimeMs } });
+      }
     },
   },
 ];

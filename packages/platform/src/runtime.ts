@@ -16,6 +16,10 @@ import { createMongo, type MongoHandle } from './mongo.js';
 import { connectNats, type NatsHandle } from './nats.js';
 import { registerOpsRoutes } from './ops-routes.js';
 import { createReadiness, type Readiness } from './readiness.js';
+import { createDeferredPresence } from './presence/deferred-presence.js';
+import { createJetStreamPresence } from './presence/jetstream-presence.js';
+import { createMemoryPresence } from './presence/memory-presence.js';
+import type { Presence } from './presence/types.js';
 
 export interface RuntimeOptions {
   readonly config: PlatformConfig;
@@ -32,6 +36,8 @@ export interface RuntimeOptions {
   readonly topology?: Topology;
   /** A bus shared with other services in one process (all-in-one mode). */
   readonly bus?: EventBus;
+  /** Presence shared with other services in one process; its owner closes it. */
+  readonly presence?: Presence;
   /** Where log lines go (stdout when omitted). */
   readonly logDestination?: DestinationStream;
   /** The NATS connection closed for good: main.ts exits non-zero. */
@@ -42,6 +48,8 @@ export interface RuntimeOptions {
 export interface ServiceOptions {
   /** A bus shared with other services in one process (EVENT_BUS=memory in the all-in-one mode). */
   readonly bus?: EventBus;
+  /** Presence shared with other services in one process, along with the memory bus. */
+  readonly presence?: Presence;
   /** Where log lines go (stdout when omitted). */
   readonly logDestination?: DestinationStream;
 }
@@ -55,6 +63,10 @@ export interface Runtime {
   readonly mongo: MongoHandle;
   readonly nats: NatsHandle | undefined;
   readonly bus: EventBus;
+  /** Which service instances are alive (NATS KV, or in memory with the memory bus). */
+  readonly presence: Presence;
+  /** Resolves with the bus once it is there (the api's connects after it listens). */
+  readonly busReady: Promise<EventBus>;
   readonly topology: Topology;
   readonly lifecycle: Lifecycle;
   readonly readiness: Readiness;
@@ -97,6 +109,12 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     if (!bus && config.bus.kind === 'memory') {
       bus = createMemoryBus(topology, log);
     }
+    // On NATS, presence starts working once connected; made here, it closes with the runtime.
+    const deferredPresence = options.presence || bus ? undefined : createDeferredPresence();
+    const presence: Presence = options.presence ?? deferredPresence ?? createMemoryPresence();
+    let busArrived: (bus: EventBus) => void = () => {};
+    const busReady = new Promise<EventBus>((resolve) => (busArrived = resolve));
+    if (bus) busArrived(bus);
     const loggerInstance: FastifyBaseLogger = log;
     const app: FastifyInstance = Fastify({ ...options.http, loggerInstance });
     const base = { config, log, registry, mongo, topology, lifecycle, readiness };
@@ -112,6 +130,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         if (!bus) throw new Error('the event bus is not connected yet');
         return bus;
       },
+      busReady,
+      presence,
       port: config.opsPort,
       markStarted: () => readiness.markStarted(),
       stop: (reason?: string) => lifecycle.stop(reason),
@@ -138,6 +158,10 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         nats = connected;
         await ensureTopology(await jetstreamManager(connected.nc), topology, log);
         bus = createJetStreamBus(connected.nc, topology, log, () => connected.isConnected());
+        deferredPresence?.bind(
+          createJetStreamPresence(connected.nc, topology, { log, isConnected: () => connected.isConnected() }),
+        );
+        busArrived(bus);
         return bus;
       };
       if (config.service === 'api') {
@@ -149,6 +173,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         await connect();
       }
     }
+    if (presence !== options.presence) lifecycle.onStop('presence', () => presence.close());
     lifecycle.onStop('event bus', () => bus?.close());
     // Registered last so it closes first: no request arrives once the drain has begun.
     lifecycle.onStop('http', () => closeHttp(app, Math.floor(config.shutdownTimeoutMs / 2), log));

@@ -9,8 +9,10 @@ import { registerApiDocs } from './entry-points/http/api-docs.js';
 import { useStrictJsonBodies } from './entry-points/http/json-body.js';
 import { registerNotificationRoutes } from './entry-points/http/notifications-routes.js';
 import { registerOrderRoutes } from './entry-points/http/orders-routes.js';
+import { registerStatsRoutes } from './entry-points/http/stats-routes.js';
 import { hostileKeys, RequestValidationError, useStrictValidation } from './entry-points/http/validation.js';
 import { registerWebhookRoutes } from './entry-points/http/webhook-routes.js';
+import { statsReaderOf } from './stats.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const OPS_ROUTES = new Set(['/health', '/ready', '/metrics']);
@@ -24,6 +26,7 @@ export async function startApi(
   onFatal?: (error: Error) => void,
   options: ServiceOptions = {},
 ): Promise<Runtime> {
+  const startedAt = new Date();
   const runtime = await startRuntime({
     config,
     ...options,
@@ -88,10 +91,14 @@ export async function startApi(
         registerOrderRoutes(scope, store);
         registerNotificationRoutes(scope, { store, db: base.mongo.db });
         registerWebhookRoutes(scope, { store, bus: () => base.bus, secret: config.webhookSecret });
+        registerStatsRoutes(scope, statsReaderOf(base, startedAt));
         done();
       });
     },
   });
+  // Other api processes read it for a cluster-wide uptime (/stats).
+  const presence = runtime.presence.announce({ kind: 'api', threads: 1, startedAt });
+  runtime.lifecycle.onStop('presence', () => presence.withdraw());
   runtime.markStarted();
   return runtime;
 }

@@ -24,6 +24,7 @@ export async function startProcessor(
   onFatal?: (error: Error) => void,
   options: ServiceOptions = {},
 ): Promise<ProcessorRuntime> {
+  const startedAt = new Date();
   const riskModel = await loadRiskModel(config.riskModelPath);
   const runtime = await startRuntime({ config, ...options, ...(onFatal ? { onFatal } : {}) });
   const { mongo, bus, log, lifecycle } = runtime;
@@ -74,6 +75,10 @@ export async function startProcessor(
     .toArray();
   for (const order of open) if (order.settle_at) settler.schedule(order._id, order.settle_at.toISOString());
 
+  // Counted in /stats `active_workers` while alive; withdrawn first on stop, so a draining
+  // instance no longer counts.
+  const presence = runtime.presence.announce({ kind: 'processor', threads: config.validationThreads, startedAt });
+  lifecycle.onStop('presence', () => presence.withdraw());
   runtime.markStarted();
   return { ...runtime, validator, scheduler };
 }

@@ -21,6 +21,7 @@ export async function registerApiDocs(app: FastifyInstance, version: string): Pr
       tags: [
         { name: 'orders', description: 'Create, read, list and cancel orders' },
         { name: 'payments', description: 'Payment provider webhooks' },
+        { name: 'stats', description: 'Processing statistics of the whole system' },
         { name: 'operations', description: 'Probes and metrics' },
       ],
     },
