@@ -33,6 +33,8 @@ t.test(
           NATS_URL: servers.natsUrl,
           MONGO_URL: servers.mongoUrl,
           ORDERFLOW_FAULT_POINT: 'after-append',
+          // One process: in a cluster the primary would replace the crashed worker.
+          API_WORKERS: '1',
         },
         stdio: 'ignore',
       },

@@ -1,7 +1,7 @@
 export * from './errors.js';
 export * from './config.js';
 export { createLogger, type Logger, type LoggerOptions } from './logger.js';
-export { createMetricsRegistry, type Registry } from './metrics.js';
+export { createMetricsRegistry, type MetricsExposition, type Registry } from './metrics.js';
 export {
   createMongo,
   MONGO_HEARTBEAT_MS,
@@ -19,5 +19,14 @@ export { createLifecycle, type Lifecycle } from './lifecycle.js';
 export { createReadiness, type Readiness, type ReadinessCheck, type ReadinessReport } from './readiness.js';
 export { registerOpsRoutes, type OpsRoutesOptions } from './ops-routes.js';
 export { startRuntime, type Runtime, type RuntimeOptions, type ServiceOptions } from './runtime.js';
-export { runService, EXIT_CONFIG, type RunningService, type ServiceEntry } from './service-main.js';
+export {
+  runClusteredService,
+  runService,
+  EXIT_CONFIG,
+  type ClusteredServiceEntry,
+  type RunningService,
+  type ServiceEntry,
+} from './service-main.js';
+export { runCluster, type ClusterOptions, type RunningCluster } from './cluster/run-cluster.js';
+export { clusterWorkerMetrics } from './cluster/worker-metrics.js';
 export { faultPoints } from './fault-points.js';

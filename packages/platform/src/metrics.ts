@@ -13,3 +13,14 @@ export function createMetricsRegistry(service: string): Registry {
   collectDefaultMetrics({ register: registry });
   return registry;
 }
+
+/**
+ * What `/metrics` serves: the process's own registry, or in a cluster worker the
+ * aggregate of every worker, which only the primary can gather.
+ */
+export interface MetricsExposition {
+  readonly contentType: string;
+  metrics(): Promise<string>;
+  /** Called when the service stops. */
+  close?(): void;
+}

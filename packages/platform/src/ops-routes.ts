@@ -1,5 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
+import { errorMessage } from './errors.js';
+import type { MetricsExposition } from './metrics.js';
 import type { Readiness } from './readiness.js';
 
 export interface OpsRoutesOptions {
@@ -7,6 +9,8 @@ export interface OpsRoutesOptions {
   readonly version: string;
   readonly registry: Registry;
   readonly readiness: Readiness;
+  /** What /metrics serves; `registry` when omitted. */
+  readonly metrics?: MetricsExposition;
 }
 
 const RETRY_AFTER_SECONDS = '5';
@@ -58,6 +62,10 @@ const SCHEMAS = {
         description: 'every metric of this process (of every worker, in a cluster)',
         content: { 'text/plain': { schema: { type: 'string' } } },
       },
+      503: {
+        description: 'in a cluster, the metrics of every worker could not be gathered (with Retry-After)',
+        content: { 'text/plain': { schema: { type: 'string' } } },
+      },
     },
   },
 };
@@ -85,8 +93,16 @@ export function registerOpsRoutes(app: FastifyInstance, options: OpsRoutesOption
     return { status: report.status, timestamp: new Date().toISOString(), checks: report.checks };
   });
 
-  app.get('/metrics', { ...quiet, schema: SCHEMAS.metrics }, async (_request, reply) => {
-    reply.type(options.registry.contentType);
-    return options.registry.metrics();
+  const exposition = options.metrics ?? options.registry;
+  app.get('/metrics', { ...quiet, schema: SCHEMAS.metrics }, async (request, reply) => {
+    try {
+      const text = await exposition.metrics();
+      reply.type(exposition.contentType);
+      return text;
+    } catch (error) {
+      request.log.warn({ err: error, 'event.action': 'metrics-unavailable' }, 'metrics could not be gathered');
+      reply.code(503).header('retry-after', RETRY_AFTER_SECONDS).type('text/plain; charset=utf-8');
+      return `metrics unavailable: ${errorMessage(error)}\n`;
+    }
   });
 }

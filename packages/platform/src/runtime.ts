@@ -10,7 +10,8 @@ import type { EventBus } from './bus/types.js';
 import type { PlatformConfig } from './config.js';
 import { createLifecycle, type Lifecycle } from './lifecycle.js';
 import { createLogger } from './logger.js';
-import { createMetricsRegistry } from './metrics.js';
+import { instrumentHttp } from './http-metrics.js';
+import { createMetricsRegistry, type MetricsExposition } from './metrics.js';
 import { runMigrations } from './migrations.js';
 import { createMongo, type MongoHandle } from './mongo.js';
 import { connectNats, type NatsHandle } from './nats.js';
@@ -40,6 +41,8 @@ export interface RuntimeOptions {
   readonly presence?: Presence;
   /** Where log lines go (stdout when omitted). */
   readonly logDestination?: DestinationStream;
+  /** What /metrics serves instead of the process's registry (a cluster worker's aggregate). */
+  readonly exposeMetrics?: (registry: Registry) => MetricsExposition;
   /** The NATS connection closed for good: main.ts exits non-zero. */
   readonly onFatal?: (error: Error) => void;
 }
@@ -52,6 +55,8 @@ export interface ServiceOptions {
   readonly presence?: Presence;
   /** Where log lines go (stdout when omitted). */
   readonly logDestination?: DestinationStream;
+  /** What /metrics serves instead of the process's registry (a cluster worker's aggregate). */
+  readonly exposeMetrics?: (registry: Registry) => MetricsExposition;
 }
 
 /** Everything a service is built on, opened in order and closed in reverse. */
@@ -117,9 +122,18 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     if (bus) busArrived(bus);
     const loggerInstance: FastifyBaseLogger = log;
     const app: FastifyInstance = Fastify({ ...options.http, loggerInstance });
+    instrumentHttp(app, registry);
     const base = { config, log, registry, mongo, topology, lifecycle, readiness };
     await options.plugins?.(app);
-    registerOpsRoutes(app, { service: config.service, version: config.version, registry, readiness });
+    const exposition = options.exposeMetrics?.(registry);
+    if (exposition?.close) lifecycle.onStop('metrics exposition', () => exposition.close?.());
+    registerOpsRoutes(app, {
+      service: config.service,
+      version: config.version,
+      registry,
+      readiness,
+      ...(exposition ? { metrics: exposition } : {}),
+    });
     // The bus may not exist yet (NATS is awaited after listening): routes get it lazily.
     const partial = {
       ...base,

@@ -1,9 +1,12 @@
 export type { BinaryKind } from './binary-kind.js';
 export { findBinary } from './find-binary.js';
 export { freePort } from './free-port.js';
+export { getFresh, type FreshAnswer } from './get-fresh.js';
 export { ServerStartError } from './server-start-error.js';
 export { startMongo } from './start-mongo.js';
 export { startNats } from './start-nats.js';
+export { isProcessAlive } from './process-alive.js';
+export { metricSample } from './metric-sample.js';
 export type { ServerHandle, StartOptions } from './types.js';
 export { uniqueName } from './unique-name.js';
 export { type Teardownable, type TestServers, useTestServers } from './use-test-servers.js';

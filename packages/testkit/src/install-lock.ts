@@ -2,6 +2,7 @@ import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
+import { isProcessAlive } from './process-alive.js';
 
 const waitForLockMs = 15 * 60_000;
 const pollMs = 250;
@@ -41,20 +42,11 @@ export async function withInstallLock<T>(name: string, operation: () => Promise<
 
 async function isStale(lockDir: string): Promise<boolean> {
   const owner = Number(await readFile(join(lockDir, 'owner'), 'utf8').catch(() => ''));
-  if (Number.isInteger(owner) && owner > 0) return !isAlive(owner);
+  if (Number.isInteger(owner) && owner > 0) return !isProcessAlive(owner);
   try {
     return Date.now() - (await stat(lockDir)).mtimeMs > ownerlessStaleMs;
   } catch {
     // Gone already: the next mkdir decides.
     return false;
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

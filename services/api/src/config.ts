@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import {
   ConfigError,
   env,
@@ -16,6 +17,7 @@ export const apiVariables = {
   MAX_BODY_BYTES: env.int(1_024, 10_485_760).default(65_536),
   RATE_LIMIT_PER_MIN: env.int(0, 10_000_000).default(1_200),
   PAYMENT_WEBHOOK_SECRET: env.text().optional(),
+  API_WORKERS: env.int(1, 256).optional(),
 } as const;
 
 export interface ApiConfig extends PlatformConfig {
@@ -23,9 +25,11 @@ export interface ApiConfig extends PlatformConfig {
   /** Requests per client IP per minute; 0 turns the limit off. */
   readonly rateLimitPerMin: number;
   readonly webhookSecret: string;
+  /** node:cluster workers (API_WORKERS, default one per core); 1 runs the api in one process. */
+  readonly workers: number;
 }
 
-/** The api's configuration: the platform's plus body limit, rate limit and webhook secret. */
+/** The api's configuration: the platform's plus body limit, rate limit, webhook secret and workers. */
 export function loadApiConfig(source: Readonly<Record<string, string | undefined>>, version = '0.0.0'): ApiConfig {
   const vars = parseEnv(apiVariables, source);
   const platform = toPlatformConfig('api', vars, version);
@@ -38,5 +42,6 @@ export function loadApiConfig(source: Readonly<Record<string, string | undefined
     maxBodyBytes: vars.MAX_BODY_BYTES,
     rateLimitPerMin: vars.RATE_LIMIT_PER_MIN,
     webhookSecret: secret ?? DEV_WEBHOOK_SECRET,
+    workers: vars.API_WORKERS ?? availableParallelism(),
   };
 }

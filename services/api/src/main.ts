@@ -1,9 +1,10 @@
-import { runService } from '@orderflow/platform';
+import { runClusteredService } from '@orderflow/platform';
 import { loadApiConfig } from './config.js';
 import { startApi } from './api.js';
 
-await runService({
+await runClusteredService({
   mainUrl: import.meta.url,
   loadConfig: (env, version) => loadApiConfig(env, version),
   start: startApi,
+  workers: (config) => config.workers,
 });

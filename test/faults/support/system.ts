@@ -46,6 +46,9 @@ const DEFAULTS: Record<string, string> = {
   LEASE_TTL_MS: '3000',
   ACK_WAIT_MS: '5000',
   PAYMENT_WEBHOOK_SECRET: WEBHOOK_SECRET,
+  // The scenarios kill, crash and restart the api as one process; in a cluster its
+  // primary would replace a crashed worker instead (services/api/test/cluster.test.ts).
+  API_WORKERS: '1',
 };
 
 const ENTRIES: Readonly<Record<ProcessName, string>> = {
