@@ -102,10 +102,6 @@ export function createOrderStore(options: OrderStoreOptions) {
     }
   }
 
-  async function loadEvents(orderId: string): Promise<OrderEvent[]> {
-    return eventsFrom(orderId, 1);
-  }
-
   /** The order now: its stored snapshot (a fold of a prefix) plus any events after it. */
   async function current(orderId: string): Promise<Order | undefined> {
     const doc = await orders.findOne({ _id: orderId });
@@ -251,9 +247,9 @@ export function createOrderStore(options: OrderStoreOptions) {
       });
     },
 
-    /** The order's events in seq order. */
-    async events(orderId: string): Promise<OrderEvent[]> {
-      return guarded('reading events', () => loadEvents(orderId));
+    /** The order's events in seq order, from `fromSeq` on. */
+    async events(orderId: string, fromSeq = 1): Promise<OrderEvent[]> {
+      return guarded('reading events', () => eventsFrom(orderId, fromSeq));
     },
 
     /** Orders newest first, filtered, one page at a time. */

@@ -13,3 +13,4 @@ export { type Teardownable, type TestServers, useTestServers } from './use-test-
 export { waitForPort } from './wait-for-port.js';
 export { eventually } from './eventually.js';
 export { startTcpProxy, type ProxyBehaviour, type ProxyMode, type TcpProxy } from './tcp-proxy.js';
+export { openSse, type SseClient, type SseEvent } from './sse-client.js';

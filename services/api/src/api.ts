@@ -10,8 +10,12 @@ import { useStrictJsonBodies } from './entry-points/http/json-body.js';
 import { registerNotificationRoutes } from './entry-points/http/notifications-routes.js';
 import { registerOrderRoutes } from './entry-points/http/orders-routes.js';
 import { registerStatsRoutes } from './entry-points/http/stats-routes.js';
+import { registerStreamRoutes } from './entry-points/http/stream-routes.js';
 import { hostileKeys, RequestValidationError, useStrictValidation } from './entry-points/http/validation.js';
 import { registerWebhookRoutes } from './entry-points/http/webhook-routes.js';
+import { createClientLimits, type ClientLimits } from './live/client-limits.js';
+import { createOrderFeed, type OrderFeed } from './live/order-feed.js';
+import { registerSseMetrics } from './live/sse-metrics.js';
 import { statsReaderOf } from './stats.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -25,8 +29,10 @@ export async function startApi(
   config: ApiConfig,
   onFatal?: (error: Error) => void,
   options: ServiceOptions = {},
-): Promise<Runtime> {
+): Promise<ApiRuntime> {
   const startedAt = new Date();
+  let feed: OrderFeed | undefined;
+  let limits: ClientLimits | undefined;
   const runtime = await startRuntime({
     config,
     ...options,
@@ -82,6 +88,12 @@ export async function startApi(
         source: 'api',
         ...(faultPoint ? { faultPoint } : {}),
       });
+      const orderFeed = createOrderFeed({ bus: base.busReady, log: base.log });
+      feed = orderFeed;
+      base.lifecycle.onStop('live feed', () => orderFeed.close());
+      const clientLimits = createClientLimits({ maxClients: config.sse.maxClients, maxPerIp: config.sse.maxPerIp });
+      limits = clientLimits;
+      registerSseMetrics(base.registry, clientLimits);
       await app.register((scope, _options, done) => {
         // While the driver knows MongoDB is down, the routes that need it refuse at once
         // rather than wait out server selection (MONGO_TIMEOUT_MS) on every request.
@@ -92,6 +104,17 @@ export async function startApi(
         registerNotificationRoutes(scope, { store, db: base.mongo.db });
         registerWebhookRoutes(scope, { store, bus: () => base.bus, secret: config.webhookSecret });
         registerStatsRoutes(scope, statsReaderOf(base, startedAt));
+        const streams = registerStreamRoutes(scope, {
+          store,
+          feed: orderFeed,
+          limits: clientLimits,
+          sse: { ...config.sse, retryMs: 3_000 },
+        });
+        // Streams never finish by themselves: end them as the server closes, or it would wait for them.
+        app.addHook('preClose', (closed) => {
+          streams.endAll();
+          closed();
+        });
         done();
       });
     },
@@ -100,7 +123,14 @@ export async function startApi(
   const presence = runtime.presence.announce({ kind: 'api', threads: 1, startedAt });
   runtime.lifecycle.onStop('presence', () => presence.withdraw());
   runtime.markStarted();
-  return runtime;
+  return Object.assign(runtime, {
+    live: () => ({ streams: limits?.total ?? 0, listeners: feed?.size() ?? 0 }),
+  });
+}
+
+export interface ApiRuntime extends Runtime {
+  /** Live streams open and feed listeners held now: both return to zero when clients leave. */
+  live(): { readonly streams: number; readonly listeners: number };
 }
 
 /** The bus connects after the server listens; requests use it once it is there. */

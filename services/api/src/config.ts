@@ -17,6 +17,10 @@ export const apiVariables = {
   MAX_BODY_BYTES: env.int(1_024, 10_485_760).default(65_536),
   RATE_LIMIT_PER_MIN: env.int(0, 10_000_000).default(1_200),
   PAYMENT_WEBHOOK_SECRET: env.text().optional(),
+  SSE_MAX_CLIENTS: env.int(1, 1_000_000).default(1_000),
+  SSE_MAX_PER_IP: env.int(1, 1_000_000).default(20),
+  SSE_HEARTBEAT_MS: env.ms(1_000, 300_000).default(15_000),
+  SSE_MAX_LIFETIME_MS: env.ms(1_000, 86_400_000).default(1_800_000),
   API_WORKERS: env.int(1, 256).optional(),
 } as const;
 
@@ -25,6 +29,13 @@ export interface ApiConfig extends PlatformConfig {
   /** Requests per client IP per minute; 0 turns the limit off. */
   readonly rateLimitPerMin: number;
   readonly webhookSecret: string;
+  /** Live streams (SSE): per process, per client address, heartbeat period and lifetime. */
+  readonly sse: {
+    readonly maxClients: number;
+    readonly maxPerIp: number;
+    readonly heartbeatMs: number;
+    readonly maxLifetimeMs: number;
+  };
   /** node:cluster workers (API_WORKERS, default one per core); 1 runs the api in one process. */
   readonly workers: number;
 }
@@ -42,6 +53,12 @@ export function loadApiConfig(source: Readonly<Record<string, string | undefined
     maxBodyBytes: vars.MAX_BODY_BYTES,
     rateLimitPerMin: vars.RATE_LIMIT_PER_MIN,
     webhookSecret: secret ?? DEV_WEBHOOK_SECRET,
+    sse: {
+      maxClients: vars.SSE_MAX_CLIENTS,
+      maxPerIp: vars.SSE_MAX_PER_IP,
+      heartbeatMs: vars.SSE_HEARTBEAT_MS,
+      maxLifetimeMs: vars.SSE_MAX_LIFETIME_MS,
+    },
     workers: vars.API_WORKERS ?? availableParallelism(),
   };
 }
