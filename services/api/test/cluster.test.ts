@@ -144,6 +144,24 @@ t.test('with API_WORKERS=2', async (t) => {
     t.ok(metricSample(text, 'process_resident_memory_bytes') > 0, 'the process metrics of the workers are there');
   });
 
+  t.test('/stats answers the same whichever worker serves it', async (t) => {
+    // Fresh connections are handed out round-robin, so these reach both workers (as the
+    // /health answers above show).
+    const answers: Record<string, unknown>[] = [];
+    for (let i = 0; i < 12; i++) {
+      const answer = await getFresh(`${api.base}/stats`);
+      t.equal(answer.status, 200);
+      answers.push(answer.json as Record<string, unknown>);
+    }
+    const withoutUptime = answers.map(({ uptime_seconds: _uptime, ...rest }) => rest);
+    t.ok(
+      withoutUptime.every((answer) => JSON.stringify(answer) === JSON.stringify(withoutUptime[0])),
+      `one answer: ${JSON.stringify(withoutUptime[0])}`,
+    );
+    const uptimes = answers.map((answer) => answer.uptime_seconds as number);
+    t.ok(Math.max(...uptimes) - Math.min(...uptimes) <= 2, `one uptime, the oldest worker's (${uptimes.join(', ')})`);
+  });
+
   t.test('a worker killed with SIGKILL is replaced while the other keeps answering', async (t) => {
     const [killed, survivor] = [...workers] as [number, number];
     process.kill(killed, 'SIGKILL');

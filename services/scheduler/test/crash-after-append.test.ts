@@ -20,7 +20,13 @@ t.test('an api killed after appending an order, before publishing it: the sweep 
   const api = startServiceProcess(
     t,
     'api',
-    systemEnv(system, { PORT: String(port), LOG_LEVEL: 'warn', ORDERFLOW_FAULT_POINT: 'after-append' }),
+    // One process, not a cluster: its primary would replace the worker that crashes.
+    systemEnv(system, {
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+      API_WORKERS: '1',
+      ORDERFLOW_FAULT_POINT: 'after-append',
+    }),
   );
   await eventually(
     'the api to be ready',

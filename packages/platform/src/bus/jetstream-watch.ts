@@ -9,6 +9,8 @@ import type { Watch, WatchListener } from './types.js';
 
 const RETRY_MIN_MS = 250;
 const RETRY_MAX_MS = 5_000;
+/** Pulls last this long, with a heartbeat every half: a silent server shows within seconds. */
+const PULL_EXPIRES_MS = 10_000;
 
 /**
  * A watch over JetStream: one ordered consumer (ephemeral, server-side, deliver-new) on
@@ -35,14 +37,18 @@ export function watchJetStream(
           filter_subjects: topology.subject(pattern),
           deliver_policy: DeliverPolicy.New,
         });
-        const messages = await consumer.consume();
+        const messages = await consumer.consume({ expires: PULL_EXPIRES_MS });
         const stop = () => void messages.close();
         stopping.signal.addEventListener('abort', stop, { once: true });
-        // The library re-creates an ordered consumer after a reconnect, but not once its
-        // stream is gone: a pull that stops hearing from the server is started afresh.
+        // The library re-creates an ordered consumer after a reconnect, but a deleted one
+        // only after missed heartbeats, and from a sequence a re-created stream may not
+        // reach for long: it is started afresh at once instead.
         void (async () => {
           for await (const status of messages.status()) {
-            const reason = status.type === 'stream_not_found' ? 'stream not found' : lostReason(status);
+            const reason =
+              status.type === 'stream_not_found' || status.type === 'consumer_deleted'
+                ? status.type.replaceAll('_', ' ')
+                : lostReason(status);
             if (reason) {
               log?.warn({ 'event.action': 'watch-restart' }, `watching ${pattern}: ${reason}; starting again`);
               await messages.close();
