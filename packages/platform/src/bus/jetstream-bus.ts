@@ -3,7 +3,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import { UnavailableError } from '../errors.js';
 import type { Delivery, DeliverySource } from './consumer-loop.js';
-import { lostReason } from './consumer-health.js';
+import { closeWhenLost } from './consumer-health.js';
 import { createConsumptions } from './consumptions.js';
 import { fromNatsHeaders, toNatsHeaders } from './headers.js';
 import { watchJetStream } from './jetstream-watch.js';
@@ -55,16 +55,7 @@ export function createJetStreamBus(
           // A pull that silently stops receiving (missed heartbeats, consumer gone) is
           // closed and reported, so the consume loop binds again after a pause.
           let lost: string | undefined;
-          void (async () => {
-            for await (const status of messages.status()) {
-              const reason = lostReason(status);
-              if (reason) {
-                lost = reason;
-                await messages.close();
-                return;
-              }
-            }
-          })();
+          closeWhenLost(messages, (reason) => (lost = reason));
           try {
             for await (const message of messages) yield toDelivery(message, durable, topology);
           } finally {

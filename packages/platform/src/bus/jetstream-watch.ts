@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DeliverPolicy, type JetStreamClient } from '@nats-io/jetstream';
 import type { Logger } from 'pino';
-import { lostReason } from './consumer-health.js';
+import { closeWhenLost, lostReason } from './consumer-health.js';
 import { fromNatsHeaders } from './headers.js';
 import { payloadReaders } from './message.js';
 import type { Topology } from './topology.js';
@@ -43,19 +43,14 @@ export function watchJetStream(
         // The library re-creates an ordered consumer after a reconnect, but a deleted one
         // only after missed heartbeats, and from a sequence a re-created stream may not
         // reach for long: it is started afresh at once instead.
-        void (async () => {
-          for await (const status of messages.status()) {
-            const reason =
-              status.type === 'stream_not_found' || status.type === 'consumer_deleted'
-                ? status.type.replaceAll('_', ' ')
-                : lostReason(status);
-            if (reason) {
-              log?.warn({ 'event.action': 'watch-restart' }, `watching ${pattern}: ${reason}; starting again`);
-              await messages.close();
-              return;
-            }
-          }
-        })();
+        closeWhenLost(
+          messages,
+          (reason) => log?.warn({ 'event.action': 'watch-restart' }, `watching ${pattern}: ${reason}; starting again`),
+          (status) =>
+            status.type === 'stream_not_found' || status.type === 'consumer_deleted'
+              ? status.type.replaceAll('_', ' ')
+              : lostReason(status),
+        );
         pauseMs = RETRY_MIN_MS;
         safely(() => listener.reset());
         try {
