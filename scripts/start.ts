@@ -19,7 +19,9 @@ const say = (line: string) => process.stdout.write(`${'local'.padEnd(10)}│ ${l
 /** `--from-source` runs the TypeScript sources (no build needed), as the end-to-end test does. */
 const fromSource = process.argv.includes('--from-source');
 const entryOf = (dir: string) => (fromSource ? `${root}${dir}/src/main.ts` : `${root}${dir}/dist/main.js`);
-const nodeArgs = fromSource ? ['--conditions=orderflow-source', '--import', 'tsx'] : [];
+// Telemetry starts before each service loads (SPEC §9): spans, and trace ids in logs.
+const telemetry = ['--import', '@orderflow/platform/register'];
+const nodeArgs = fromSource ? ['--conditions=orderflow-source', '--import', 'tsx', ...telemetry] : telemetry;
 
 const SERVICES = [
   { name: 'api', dir: 'services/api', portVariable: 'PORT', port: Number(env.PORT ?? 8080) },

@@ -3,7 +3,12 @@ import type { PaymentState, ProviderEvent } from './payment.js';
 
 /** What each event type carries (stored in `order_events.data`, published as `data`). */
 export interface EventDataByType {
-  'order.created': { readonly order: NewOrder; readonly request_hash: string };
+  'order.created': {
+    readonly order: NewOrder;
+    readonly request_hash: string;
+    /** W3C `traceparent` of the request that created the order: later work joins its trace. */
+    readonly trace?: string;
+  };
   'order.processing': { readonly handling: Handling; readonly risk_score: number };
   'order.rejected': { readonly reasons: readonly RuleFailure[]; readonly risk_score: number | null };
   'order.payment': {

@@ -29,6 +29,8 @@ export interface Order extends NewOrder {
   /** When a final payment settles the order, unless another provider event comes first. */
   readonly settle_at: string | null;
   readonly request_hash: string;
+  /** W3C `traceparent` of the creating request, when it was traced (SPEC §9: one trace per order). */
+  readonly trace?: string;
   readonly created_at: string;
   readonly updated_at: string;
   /** The seq of the last event: increments on every change. */
@@ -65,6 +67,7 @@ export function applyEvent(order: Order | undefined, event: OrderEvent): Order {
       payment: { state: 'none', events: [] },
       settle_at: null,
       request_hash: event.data.request_hash,
+      ...(event.data.trace === undefined ? {} : { trace: event.data.trace }),
       created_at: event.at,
       updated_at: event.at,
       version: event.seq,

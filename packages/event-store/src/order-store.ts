@@ -11,7 +11,14 @@ import {
   type OrderStatus,
   type Lane,
 } from '@orderflow/core';
-import { OrderflowError, type Db, type EventBus, type Logger } from '@orderflow/platform';
+import {
+  currentTraceparent,
+  inOrderTrace,
+  OrderflowError,
+  type Db,
+  type EventBus,
+  type Logger,
+} from '@orderflow/platform';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import {
   EVENTS,
@@ -23,6 +30,7 @@ import {
   type EventDocument,
   type OrderDocument,
 } from './documents.js';
+import type { OrderMetrics } from './order-metrics.js';
 import { guarded, isDuplicateKey } from './unavailable.js';
 
 export interface OrderStoreOptions {
@@ -37,6 +45,8 @@ export interface OrderStoreOptions {
    * `after-publish`: published, `published_at` not yet set). Production passes nothing.
    */
   readonly faultPoint?: (point: FaultPoint) => void;
+  /** Counts creations, transitions and completion times (the services that change orders). */
+  readonly metrics?: OrderMetrics;
 }
 
 export type FaultPoint = 'after-append' | 'after-publish';
@@ -76,6 +86,16 @@ export class InvalidCursorError extends OrderflowError {
 }
 
 const MAX_APPEND_ATTEMPTS = 25;
+
+function attributesOf(event: OrderEvent) {
+  return { 'order.id': event.order_id, 'orderflow.event.seq': event.seq };
+}
+
+/** The active trace, stored with a new order so that all its later work joins that trace. */
+function traceField(): { trace?: string } {
+  const trace = currentTraceparent();
+  return trace === undefined ? {} : { trace };
+}
 const MAX_SNAPSHOT_PASSES = 5;
 
 /**
@@ -167,6 +187,8 @@ export function createOrderStore(options: OrderStoreOptions) {
   async function afterAppend(previous: Order | undefined, event: OrderEvent): Promise<Order> {
     options.faultPoint?.('after-append');
     const order = applyEvent(previous, event);
+    if (previous) options.metrics?.changed(previous, order);
+    else options.metrics?.created(order);
     await writeSnapshot(order);
     await publish(event, order.lane);
     return order;
@@ -180,7 +202,7 @@ export function createOrderStore(options: OrderStoreOptions) {
       return guarded('creating an order', async () => {
         const event: OrderEvent = {
           type: 'order.created',
-          data: { order, request_hash: requestHash },
+          data: { order, request_hash: requestHash, ...traceField() },
           order_id: order.id,
           seq: 1,
           at: new Date(now()).toISOString(),
@@ -217,14 +239,17 @@ export function createOrderStore(options: OrderStoreOptions) {
             seq: order.version + 1,
             at: new Date(now()).toISOString(),
           } as OrderEvent;
-          try {
-            await events.insertOne(toEventDocument(event));
-          } catch (error) {
-            if (!isDuplicateKey(error)) throw error;
-            await sleep(Math.random() * Math.min(50, attempt * 5));
-            continue;
-          }
-          return { outcome: 'appended', order: await afterAppend(order, event), event };
+          const appended = await inOrderTrace(order.trace, event.type, { 'order.id': orderId }, async () => {
+            try {
+              await events.insertOne(toEventDocument(event));
+            } catch (error) {
+              if (!isDuplicateKey(error)) throw error;
+              return undefined;
+            }
+            return afterAppend(order, event);
+          });
+          if (appended) return { outcome: 'appended', order: appended, event };
+          await sleep(Math.random() * Math.min(50, attempt * 5));
         }
         throw new ContentionError(orderId, MAX_APPEND_ATTEMPTS);
       });
@@ -294,6 +319,7 @@ export function createOrderStore(options: OrderStoreOptions) {
           .toArray();
         let published = 0;
         const lanes = new Map<string, Lane>();
+        const traces = new Map<string, string | undefined>();
         for (const doc of stale) {
           let lane = lanes.get(doc.order_id);
           if (!lane) {
@@ -303,8 +329,13 @@ export function createOrderStore(options: OrderStoreOptions) {
             if (order) await writeSnapshot(order);
             lane = order?.lane ?? 'normal';
             lanes.set(doc.order_id, lane);
+            traces.set(doc.order_id, order?.trace);
           }
-          if (!(await publish(toEvent(doc), lane))) break;
+          const event = toEvent(doc);
+          const sent = await inOrderTrace(traces.get(doc.order_id), `outbox ${event.type}`, attributesOf(event), () =>
+            publish(event, lane),
+          );
+          if (!sent) break;
           published++;
         }
         return published;

@@ -1,7 +1,7 @@
 export * from './errors.js';
 export * from './config.js';
 export { createLogger, type Logger, type LoggerOptions } from './logger.js';
-export { createMetricsRegistry, type MetricsExposition, type Registry } from './metrics.js';
+export { createMetricsRegistry, oncePerScrape, type MetricsExposition, type Registry } from './metrics.js';
 export {
   createMongo,
   MONGO_HEARTBEAT_MS,
@@ -30,3 +30,21 @@ export {
 export { runCluster, type ClusterOptions, type RunningCluster } from './cluster/run-cluster.js';
 export { clusterWorkerMetrics } from './cluster/worker-metrics.js';
 export { faultPoints } from './fault-points.js';
+export {
+  currentTraceparent,
+  inOrderTrace,
+  inSpan,
+  recordChildSpan,
+  SpanKind,
+  traceHeaders,
+  type Span,
+  type SpanOptions,
+} from './telemetry/tracing.js';
+export {
+  exportsSpans,
+  serviceOfEntry,
+  shutdownTelemetry,
+  startTelemetry,
+  type TelemetryOptions,
+} from './telemetry/telemetry.js';
+export { subjectFamily, tracedBus } from './bus/traced-bus.js';

@@ -1,7 +1,8 @@
 import { jetstreamManager } from '@nats-io/jetstream';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { DestinationStream, Logger } from 'pino';
-import type { Registry } from 'prom-client';
+import { Gauge, type Registry } from 'prom-client';
+import { measuredBus } from './bus/bus-metrics.js';
 import { createJetStreamBus } from './bus/jetstream-bus.js';
 import { ensureTopology } from './bus/jetstream-topology.js';
 import { createMemoryBus } from './bus/memory-bus.js';
@@ -110,10 +111,15 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     readiness.add({ name: 'mongo', required: true, probe: () => mongo.ping(1_500) });
 
     let nats: NatsHandle | undefined;
-    let bus = options.bus;
+    const measured = (bus: EventBus) => measuredBus(bus, registry, topology, log);
+    let bus = options.bus && measured(options.bus);
     if (!bus && config.bus.kind === 'memory') {
-      bus = createMemoryBus(topology, log);
+      bus = measured(createMemoryBus(topology, log));
     }
+    registerDependencyHealth(registry, {
+      mongo: () => !mongo.knownDown,
+      ...(bus ? {} : { nats: () => nats?.isConnected() ?? false }),
+    });
     // On NATS, presence starts working once connected; made here, it closes with the runtime.
     const deferredPresence = options.presence || bus ? undefined : createDeferredPresence();
     const presence: Presence = options.presence ?? deferredPresence ?? createMemoryPresence();
@@ -171,7 +177,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         });
         nats = connected;
         await ensureTopology(await jetstreamManager(connected.nc), topology, log);
-        bus = createJetStreamBus(connected.nc, topology, log, () => connected.isConnected());
+        bus = measured(createJetStreamBus(connected.nc, topology, log, () => connected.isConnected()));
         deferredPresence?.bind(
           createJetStreamPresence(connected.nc, topology, { log, isConnected: () => connected.isConnected() }),
         );
@@ -203,6 +209,24 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     await lifecycle.stop('startup failed');
     throw error;
   }
+}
+
+/**
+ * `orderflow_dependency_up`: 1 while the client's connection to a dependency works, by
+ * dependency (`mongo`, and `nats` unless the bus is in-process).
+ */
+function registerDependencyHealth(registry: Registry, dependencies: Record<string, () => boolean>): void {
+  new Gauge({
+    name: 'orderflow_dependency_up',
+    help: "1 while this process's client of a dependency is connected, else 0",
+    labelNames: ['dependency'] as const,
+    registers: [registry],
+    // Across api workers, one disconnected worker is enough to show.
+    aggregator: 'min',
+    collect() {
+      for (const [dependency, up] of Object.entries(dependencies)) this.set({ dependency }, up() ? 1 : 0);
+    },
+  });
 }
 
 const IDLE_SWEEP_MS = 100;

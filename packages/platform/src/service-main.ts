@@ -6,6 +6,7 @@ import { clusterWorkerMetrics } from './cluster/worker-metrics.js';
 import type { PlatformConfig } from './config.js';
 import { ConfigError } from './errors.js';
 import { createLogger } from './logger.js';
+import { shutdownTelemetry } from './telemetry/telemetry.js';
 import type { ServiceOptions } from './runtime.js';
 
 /** What `runService` needs of a started service. */
@@ -83,7 +84,9 @@ async function serve<C extends { readonly shutdownTimeoutMs: number }>(
   let service: RunningService | undefined;
   const fatal = (error: Error) => {
     process.stderr.write(`fatal: ${error.message}\n`);
-    void Promise.resolve(service?.stop('fatal error')).finally(() => process.exit(1));
+    void Promise.resolve(service?.stop('fatal error'))
+      .finally(() => shutdownTelemetry())
+      .finally(() => process.exit(1));
   };
   let stopSignal: string | undefined;
   const grace = closeWithGrace(
@@ -92,6 +95,8 @@ async function serve<C extends { readonly shutdownTimeoutMs: number }>(
       stopSignal ??= signal ?? 'unhandled error';
       if (err) process.stderr.write(`stopping after an unhandled error: ${err.stack ?? String(err)}\n`);
       await service?.stop(stopSignal);
+      // Spans of the last work are exported before the process exits.
+      await shutdownTelemetry();
     },
   );
   if (clusterWorker) {

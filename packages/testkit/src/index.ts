@@ -14,3 +14,4 @@ export { waitForPort } from './wait-for-port.js';
 export { eventually } from './eventually.js';
 export { startTcpProxy, type ProxyBehaviour, type ProxyMode, type TcpProxy } from './tcp-proxy.js';
 export { openSse, type SseClient, type SseEvent } from './sse-client.js';
+export { runCommand, type CommandResult } from './run-command.js';

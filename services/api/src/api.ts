@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyReply } from 'fastify';
-import { createOrderStore } from '@orderflow/event-store';
+import { createOrderMetrics, createOrderStore } from '@orderflow/event-store';
 import { faultPoints, startRuntime, type Runtime, type ServiceOptions } from '@orderflow/platform';
 import type { ApiConfig } from './config.js';
 import { answerClientError, registerErrorHandling, storeUnavailable } from './entry-points/http/errors.js';
@@ -83,6 +83,7 @@ export async function startApi(
       const faultPoint = faultPoints(config.faultPoint);
       const store = createOrderStore({
         db: base.mongo.db,
+        metrics: createOrderMetrics(base.registry),
         bus: lazyBus(() => base.bus),
         log: base.log,
         source: 'api',

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { LANES, parseRiskModel } from '@orderflow/core';
-import { createOrderStore, ORDERS } from '@orderflow/event-store';
+import { createOrderMetrics, createOrderStore, ORDERS } from '@orderflow/event-store';
 import { faultPoints, startRuntime, type Runtime, type ServiceOptions } from '@orderflow/platform';
 import type { ProcessorConfig } from './config.js';
 import { createLaneScheduler, type LaneScheduler } from './domain/lane-scheduler.js';
@@ -32,6 +32,7 @@ export async function startProcessor(
   const faultPoint = faultPoints(config.faultPoint);
   const store = createOrderStore({
     db: mongo.db,
+    metrics: createOrderMetrics(runtime.registry),
     bus,
     log,
     source: 'processor',
@@ -41,6 +42,7 @@ export async function startProcessor(
     threads: config.validationThreads,
     batchMax: config.validationBatchMax,
     settings: { riskModel, limits: config.rules, priorityThresholdMinor: config.priorityThresholdMinor },
+    registry: runtime.registry,
   });
   lifecycle.onStop('validation pool', () => validator.close());
   const payments = createPaymentClient(config.payment);

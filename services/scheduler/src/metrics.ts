@@ -1,5 +1,6 @@
 import { Counter, Gauge } from 'prom-client';
-import type { Registry } from '@orderflow/platform';
+import type { OutboxState } from '@orderflow/event-store';
+import { oncePerScrape, type Registry } from '@orderflow/platform';
 
 /** The scheduler's jobs, as they appear in logs and the `job` label. */
 export const JOBS = ['expiry', 'settlement', 'outbox'] as const;
@@ -15,9 +16,38 @@ export interface SchedulerMetrics {
   readonly outboxRepublished: Counter;
 }
 
-/** Registers the scheduler's metrics; the leader gauge reads `isLeader()` at each scrape. */
-export function createSchedulerMetrics(registry: Registry, isLeader: () => boolean): SchedulerMetrics {
+/**
+ * Registers the scheduler's metrics; the leader gauge reads `isLeader()` at each scrape,
+ * the outbox gauges `readOutbox()` (one read per scrape for both).
+ */
+export function createSchedulerMetrics(
+  registry: Registry,
+  isLeader: () => boolean,
+  readOutbox: () => Promise<OutboxState>,
+): SchedulerMetrics {
   const registers = [registry];
+  // Unknown while the database is unreachable: no sample rather than a false zero.
+  const outbox = oncePerScrape(() => readOutbox().catch(() => undefined));
+  new Gauge({
+    name: 'orderflow_outbox_backlog',
+    help: 'Order events stored but not yet published to NATS (the outbox sweep publishes them)',
+    registers,
+    async collect() {
+      const state = await outbox();
+      if (state) this.set(state.backlog);
+      else this.reset();
+    },
+  });
+  new Gauge({
+    name: 'orderflow_outbox_oldest_age_seconds',
+    help: 'Age of the oldest order event not yet published; 0 when none waits',
+    registers,
+    async collect() {
+      const state = await outbox();
+      if (!state) this.reset();
+      else this.set(state.oldestAt ? Math.max(0, (Date.now() - state.oldestAt.getTime()) / 1_000) : 0);
+    },
+  });
   const ticks = new Counter({
     name: 'orderflow_scheduler_ticks_total',
     help: 'Scheduler ticks that ran their job while this replica held the lease',

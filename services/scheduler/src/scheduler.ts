@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { createOrderStore } from '@orderflow/event-store';
+import { createOrderMetrics, createOrderStore, readOutboxState } from '@orderflow/event-store';
 import {
   createLease,
   faultPoints,
@@ -45,6 +45,7 @@ export async function startScheduler(
   const faultPoint = faultPoints(config.faultPoint);
   const store = createOrderStore({
     db: mongo.db,
+    metrics: createOrderMetrics(registry),
     bus,
     log,
     source: 'scheduler',
@@ -52,7 +53,11 @@ export async function startScheduler(
   });
   const leaseOwner = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
   const lease = createLease(mongo.db, { name: SCHEDULER_LEASE, owner: leaseOwner, termMs: config.leaseTermMs });
-  const metrics = createSchedulerMetrics(registry, () => lease.isHeld());
+  const metrics = createSchedulerMetrics(
+    registry,
+    () => lease.isHeld(),
+    () => readOutboxState(mongo.db),
+  );
   const jobs = createJobs({
     db: mongo.db,
     store,

@@ -9,6 +9,7 @@ import { fromNatsHeaders, toNatsHeaders } from './headers.js';
 import { watchJetStream } from './jetstream-watch.js';
 import { payloadReaders, toBytes } from './message.js';
 import type { Topology } from './topology.js';
+import { tracedBus } from './traced-bus.js';
 import type { EventBus, PublishOptions, Watch } from './types.js';
 
 const PUBLISH_TIMEOUT_MS = 5_000;
@@ -71,7 +72,7 @@ export function createJetStreamBus(
     };
   }
 
-  return {
+  return tracedBus({
     publish,
     consume(durable, handler, options = {}) {
       return consumptions.start(durable, source(durable), handler, options);
@@ -97,7 +98,7 @@ export function createJetStreamBus(
       watches.clear();
       await consumptions.stopAll();
     },
-  };
+  });
 }
 
 function logicalStream(topology: Topology, physical: string): string {

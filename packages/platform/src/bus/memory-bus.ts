@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Delivery, DeliverySource } from './consumer-loop.js';
 import { createConsumptions } from './consumptions.js';
 import { payloadReaders, toBytes } from './message.js';
+import { tracedBus } from './traced-bus.js';
 import { subjectMatches, type ConsumerSpec, type Topology } from './topology.js';
 import type { Backlog, EventBus, PublishResult, WatchListener } from './types.js';
 
@@ -86,7 +87,7 @@ export function createMemoryBus(topology: Topology, log?: Logger): EventBus {
     return Promise.resolve({ stream: stream.name, seq, duplicate: false });
   }
 
-  return {
+  return tracedBus({
     publish,
     consume(durable, handler, options = {}) {
       return consumptions.start(durable, consumerNamed(durable), handler, options);
@@ -113,7 +114,7 @@ export function createMemoryBus(topology: Topology, log?: Logger): EventBus {
       await consumptions.stopAll();
       for (const consumer of consumers.values()) consumer.close();
     },
-  };
+  });
 }
 
 /** A watcher's failure is its own: it never fails the publish that fed it. */

@@ -1,5 +1,5 @@
 import type { TerminalStatus } from '@orderflow/core';
-import { PermanentError, type Logger, type MessageHandler, type MessageOutcome } from '@orderflow/platform';
+import { inSpan, PermanentError, type Logger, type MessageHandler, type MessageOutcome } from '@orderflow/platform';
 import type { NotifyOrder } from '../domain/notify-order.js';
 import { isMailed } from '../domain/terminal-event.js';
 import { terminalEventOf } from './envelope.js';
@@ -22,7 +22,11 @@ export function createTerminalHandler(status: TerminalStatus, deps: TerminalCons
   return async (message, signal) => {
     const event = terminalEventOf(message, status);
     const fields = { 'order.id': event.orderId, 'event.id': event.id, ...traceField(event.traceId) };
-    const result = await deps.notifyOrder(event, signal);
+    const result = await inSpan(`notify ${event.type}`, { attributes: { 'order.id': event.orderId } }, async (span) => {
+      const result = await deps.notifyOrder(event, signal);
+      span.setAttributes({ 'orderflow.notification.kind': kind, 'orderflow.notification.outcome': result.outcome });
+      return result;
+    });
     switch (result.outcome) {
       case 'sent':
         deps.metrics.count(kind, 'sent');

@@ -1,3 +1,4 @@
+import { AsyncResource } from 'node:async_hooks';
 import { decideValidation, type Lane, type NewOrder, type Order } from '@orderflow/core';
 import type { OrderStore } from '@orderflow/event-store';
 import { PermanentError, type Db, type Logger, type MessageHandler } from '@orderflow/platform';
@@ -29,7 +30,8 @@ export function createOrderHandler(lane: Lane, deps: OrderConsumerDependencies):
     const { orderId } = orderIdOf(message);
     await deps.scheduler.run(
       lane,
-      async () => {
+      // Bound to the message's context: the lane scheduler may start it from another's.
+      AsyncResource.bind(async () => {
         const order = await deps.store.load(orderId);
         if (!order) throw new PermanentError(`order ${orderId} has no events`);
         const current = order.status === 'pending' ? await validate(order, deps) : order;
@@ -38,7 +40,7 @@ export function createOrderHandler(lane: Lane, deps: OrderConsumerDependencies):
           deps.log.info({ 'order.id': orderId, 'event.action': 'payment-requested' }, 'payment requested');
           deps.faultPoint?.('after-effect');
         }
-      },
+      }),
       () => message.working(),
     );
   };

@@ -7,9 +7,15 @@ export interface PageCursor {
   readonly id: string;
 }
 
-/** One page of order ids and the cursor after its last entry (undefined when empty). */
+/** A due order: its id, and the trace its creation began (its later work joins it). */
+export interface DueOrder {
+  readonly id: string;
+  readonly trace: string | undefined;
+}
+
+/** One page of due orders and the cursor after its last entry (undefined when empty). */
 export interface OrderPage {
-  readonly ids: readonly string[];
+  readonly orders: readonly DueOrder[];
   readonly next: PageCursor | undefined;
 }
 
@@ -19,6 +25,7 @@ interface DueOrderDocument {
   status: string;
   updated_at: Date;
   settle_at: Date | null;
+  trace?: string;
 }
 
 /**
@@ -72,14 +79,14 @@ async function findPage(
     : filter;
   const docs = await db
     .collection<DueOrderDocument>(ORDERS)
-    .find(page, { projection: { _id: 1, [field]: 1 } })
+    .find(page, { projection: { _id: 1, [field]: 1, trace: 1 } })
     .sort({ [field]: 1, _id: 1 })
     .limit(limit)
     .toArray();
   const last = docs.at(-1);
   const lastAt = last?.[field];
   return {
-    ids: docs.map((doc) => doc._id),
+    orders: docs.map((doc) => ({ id: doc._id, trace: doc.trace })),
     next: last && lastAt ? { at: lastAt, id: last._id } : undefined,
   };
 }

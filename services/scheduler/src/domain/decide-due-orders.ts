@@ -1,6 +1,6 @@
 import type { Decision, Order } from '@orderflow/core';
 import type { OrderStore } from '@orderflow/event-store';
-import { UnavailableError, type Logger } from '@orderflow/platform';
+import { inOrderTrace, UnavailableError, type Logger } from '@orderflow/platform';
 import type { OrderPage, PageCursor } from '../data-access/due-orders.js';
 
 /** What one run over the due orders did. */
@@ -20,6 +20,8 @@ export interface DueOrdersRun {
   /** Loads the next page of due orders after `after`. */
   readonly findPage: (after: PageCursor | undefined) => Promise<OrderPage>;
   readonly decide: (order: Order) => Decision;
+  /** What the run does, in logs and span names: `expire`, `settle`. */
+  readonly job: string;
   readonly batchSize: number;
   /** Checked before each batch: false once the lease is lost or shutdown began. */
   readonly keepGoing: () => boolean;
@@ -40,9 +42,19 @@ export async function decideDueOrders(run: DueOrdersRun): Promise<DueOrdersRepor
   while (run.keepGoing()) {
     const page = await run.findPage(after);
     batches++;
-    for (const orderId of page.ids) {
+    for (const due of page.orders) {
       try {
-        const result = await store.decide(orderId, run.decide);
+        // The order's own trace: its story in one place, this sweep's part included.
+        const result = await inOrderTrace(due.trace, `${run.job} order`, { 'order.id': due.id }, async () => {
+          const result = await store.decide(due.id, run.decide);
+          if (result.outcome === 'appended') {
+            log.info(
+              { 'order.id': due.id, 'event.action': run.job, order: { status: result.order.status } },
+              `${run.job}: order ${due.id} is ${result.order.status}`,
+            );
+          }
+          return result;
+        });
         if (result.outcome === 'appended') {
           appended++;
           continue;
@@ -50,15 +62,15 @@ export async function decideDueOrders(run: DueOrdersRun): Promise<DueOrdersRepor
         unchanged++;
         // The query saw a snapshot that said "due" while the events say otherwise: the
         // snapshot lags (a crash between append and snapshot), so bring it forward.
-        if (result.outcome === 'noop') await store.repairSnapshot(orderId);
+        if (result.outcome === 'noop') await store.repairSnapshot(due.id);
       } catch (error) {
         // Without the database no other order can succeed either: end the tick.
         if (error instanceof UnavailableError) throw error;
         failed++;
-        log.error({ err: error, 'order.id': orderId }, 'deciding a due order failed; the next tick retries it');
+        log.error({ err: error, 'order.id': due.id }, 'deciding a due order failed; the next tick retries it');
       }
     }
-    if (page.ids.length < run.batchSize || !page.next) break;
+    if (page.orders.length < run.batchSize || !page.next) break;
     after = page.next;
   }
   return { appended, unchanged, failed, batches };

@@ -28,5 +28,6 @@ export async function expireStaleOrders(deps: ExpiryDeps, keepGoing: () => boole
     decide: (order) => decideExpire(order, Date.now(), orderTtlMs),
     batchSize,
     keepGoing,
+    job: 'expire',
   });
 }

@@ -25,5 +25,6 @@ export async function settleOverdueOrders(deps: SettlementDeps, keepGoing: () =>
     decide: (order) => decideSettle(order, Date.now()),
     batchSize,
     keepGoing,
+    job: 'settle',
   });
 }

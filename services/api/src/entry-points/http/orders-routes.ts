@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance, FastifyReply } from 'fastify';
 import { decideCancel } from '@orderflow/core';
 import type { OrderStore } from '@orderflow/event-store';
 import { normalizeNewOrder } from '../../domain/new-order.js';
@@ -20,7 +20,7 @@ export function registerOrderRoutes(app: FastifyInstance, store: OrderStore): vo
     },
   };
   const createHandler = async (
-    request: { body: unknown; headers: Record<string, string | string[] | undefined> },
+    request: { body: unknown; headers: Record<string, string | string[] | undefined>; log: FastifyBaseLogger },
     reply: FastifyReply,
   ) => {
     const normalized = normalizeNewOrder(request.body as CreateOrderBody, {
@@ -31,6 +31,12 @@ export function registerOrderRoutes(app: FastifyInstance, store: OrderStore): vo
     const result = await store.create(normalized.order, normalized.requestHash);
     if (!result.created && !result.samePayload) {
       throw new ApiError(409, 'idempotency_conflict', `order ${result.order.id} exists with a different payload`);
+    }
+    if (result.created) {
+      request.log.info(
+        { 'order.id': result.order.id, 'event.action': 'order-created', order: { lane: result.order.lane } },
+        `order ${result.order.id} accepted in lane ${result.order.lane}`,
+      );
     }
     return reply
       .code(result.created ? 202 : 200)
@@ -104,6 +110,9 @@ export function registerOrderRoutes(app: FastifyInstance, store: OrderStore): vo
     );
     if (result.outcome === 'not_found') throw notFound(id);
     if (result.outcome === 'refused') throw new ApiError(409, 'order_terminal', result.reason);
+    if (result.outcome === 'appended') {
+      request.log.info({ 'order.id': id, 'event.action': 'order-cancelled' }, `order ${id} cancelled`);
+    }
     return presentOrder(result.order);
   });
 }

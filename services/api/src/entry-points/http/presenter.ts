@@ -3,7 +3,7 @@ import type { OrderSummary } from '@orderflow/event-store';
 
 /** An order as the API shows it: money as decimal numbers instead of minor units. */
 export function presentOrder(order: Order | OrderSummary): Record<string, unknown> {
-  const { total_minor, items, request_hash: _hash, ...rest } = order;
+  const { total_minor, items, request_hash: _hash, trace: _trace, ...rest } = order;
   return {
     ...rest,
     total: toMajor(total_minor),

@@ -2,7 +2,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { toMinor, type ProviderEvent } from '@orderflow/core';
 import type { OrderStore } from '@orderflow/event-store';
-import type { EventBus } from '@orderflow/platform';
+import { inOrderTrace, type EventBus } from '@orderflow/platform';
 import { ApiError, RETRY_AFTER_SECONDS } from './errors.js';
 import { jsonText } from './json-body.js';
 import { Type } from 'typebox';
@@ -70,10 +70,17 @@ export function registerWebhookRoutes(app: FastifyInstance, deps: WebhookDepende
       }
       let duplicate: boolean;
       try {
-        ({ duplicate } = await deps.bus().publish(`payment.event.${body.order_id}`, JSON.stringify(event), {
-          msgId: body.event_id,
-          headers: { 'content-type': 'application/json' },
-        }));
+        // The provider's call is not part of the order's trace; the event it brings is.
+        ({ duplicate } = await inOrderTrace(
+          known.trace,
+          'payment event',
+          { 'order.id': body.order_id, 'orderflow.payment.event_id': body.event_id },
+          () =>
+            deps.bus().publish(`payment.event.${body.order_id}`, JSON.stringify(event), {
+              msgId: body.event_id,
+              headers: { 'content-type': 'application/json' },
+            }),
+        ));
       } catch (error) {
         request.log.warn({ err: error, 'order.id': body.order_id }, 'storing a payment event failed');
         throw new ApiError(
