@@ -2,16 +2,19 @@ import { Counter, Gauge } from 'prom-client';
 import type { OutboxState } from '@orderflow/event-store';
 import { oncePerScrape, type Registry } from '@orderflow/platform';
 
-/** The scheduler's jobs, as they appear in logs and the `job` label. */
+/**
+ * The scheduler's jobs, as they appear in logs and the `scheduler_job` label (not `job`,
+ * which Prometheus gives every series of a scrape target).
+ */
 export const JOBS = ['expiry', 'settlement', 'outbox'] as const;
 export type JobName = (typeof JOBS)[number];
 
 /** Counters and gauges of the scheduler (SPEC §9), registered on the runtime's registry. */
 export interface SchedulerMetrics {
   /** Ticks that ran their job, i.e. while this replica led. */
-  readonly ticks: Counter<'job'>;
+  readonly ticks: Counter<'scheduler_job'>;
   /** Ticks that ended in an error (the next tick retries). */
-  readonly tickFailures: Counter<'job'>;
+  readonly tickFailures: Counter<'scheduler_job'>;
   readonly ordersExpired: Counter;
   readonly outboxRepublished: Counter;
 }
@@ -51,13 +54,13 @@ export function createSchedulerMetrics(
   const ticks = new Counter({
     name: 'orderflow_scheduler_ticks_total',
     help: 'Scheduler ticks that ran their job while this replica held the lease',
-    labelNames: ['job'] as const,
+    labelNames: ['scheduler_job'] as const,
     registers,
   });
   const tickFailures = new Counter({
     name: 'orderflow_scheduler_tick_failures_total',
     help: 'Scheduler ticks that failed; the next tick retries',
-    labelNames: ['job'] as const,
+    labelNames: ['scheduler_job'] as const,
     registers,
   });
   // Series exist from the start, so rate() and alerts see 0 rather than nothing.

@@ -25,9 +25,9 @@ t.test('a stale pending order expires once and order.expired is published', asyn
     const stored = await storedEvents(scheduler, order.id);
     return stored.at(-1)?.type === 'order.expired' && stored;
   });
-  const expiryTicks = await metricValue(scheduler.registry, TICKS, { job: 'expiry' });
+  const expiryTicks = await metricValue(scheduler.registry, TICKS, { scheduler_job: 'expiry' });
   await eventually('three more expiry ticks', async () => {
-    return (await metricValue(scheduler.registry, TICKS, { job: 'expiry' })) >= expiryTicks + 3;
+    return (await metricValue(scheduler.registry, TICKS, { scheduler_job: 'expiry' })) >= expiryTicks + 3;
   });
 
   t.same(
@@ -65,7 +65,7 @@ t.test('an order changed within ORDER_TTL_MS is left alone', async (t) => {
   const { order } = await storeOf(scheduler).create(newOrder(), 'hash');
 
   await eventually('three expiry ticks', async () => {
-    return (await metricValue(scheduler.registry, TICKS, { job: 'expiry' })) >= 3;
+    return (await metricValue(scheduler.registry, TICKS, { scheduler_job: 'expiry' })) >= 3;
   });
 
   t.equal((await storeOf(scheduler).snapshot(order.id))?.status, 'pending');

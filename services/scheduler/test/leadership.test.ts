@@ -122,7 +122,7 @@ t.test('a replica that stops releases the lease and another takes over at once',
     2 * termMs,
   );
   t.notOk(standby.lease.isHeld(), 'the standby waits while the leader lives');
-  t.equal(await metricValue(standby.registry, TICKS, { job: 'expiry' }), 0, 'and runs no job');
+  t.equal(await metricValue(standby.registry, TICKS, { scheduler_job: 'expiry' }), 0, 'and runs no job');
 
   const stoppedAt = Date.now();
   await leader.stop('rolling update');

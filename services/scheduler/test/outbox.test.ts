@@ -56,7 +56,7 @@ t.test('events younger than OUTBOX_SWEEP_MS are left to their writer', async (t)
   const { order } = await storeOf(scheduler, natsDown).create(newOrder(), 'hash');
 
   await eventually('three outbox ticks', async () => {
-    return (await metricValue(scheduler.registry, 'orderflow_scheduler_ticks_total', { job: 'outbox' })) >= 3;
+    return (await metricValue(scheduler.registry, 'orderflow_scheduler_ticks_total', { scheduler_job: 'outbox' })) >= 3;
   });
 
   t.equal((await storedEvents(scheduler, order.id))[0]?.published_at, null);
