@@ -34,7 +34,7 @@ export {
   currentTraceparent,
   inOrderTrace,
   inSpan,
-  recordChildSpan,
+  recordRemoteSpan,
   SpanKind,
   traceHeaders,
   type Span,

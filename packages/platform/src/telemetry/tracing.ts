@@ -44,20 +44,19 @@ export async function inSpan<T>(name: string, options: SpanOptions, fn: (span: S
 }
 
 /**
- * Records a finished child of `parent` timed elsewhere (a worker thread's task), from
- * `startTime` to `endTime` in epoch milliseconds.
+ * Records a finished span timed elsewhere (a worker thread's task), from `startTime` to
+ * `endTime` in epoch milliseconds, under the context whose `traceparent` travelled with
+ * that work; nothing without one.
  */
-export function recordChildSpan(
-  parent: Span,
+export function recordRemoteSpan(
+  traceparent: string | undefined,
   name: string,
   startTime: number,
   endTime: number,
   attributes: Attributes,
 ): void {
-  trace
-    .getTracer(TRACER)
-    .startSpan(name, { startTime, attributes }, trace.setSpan(context.active(), parent))
-    .end(endTime);
+  if (!traceparent) return;
+  trace.getTracer(TRACER).startSpan(name, { startTime, attributes }, contextOfHeaders({ traceparent })).end(endTime);
 }
 
 /** The W3C headers (`traceparent`, `tracestate`) of the active context, for a message. */

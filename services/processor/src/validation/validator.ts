@@ -2,8 +2,8 @@ import { performance } from 'node:perf_hooks';
 import { Piscina } from 'piscina';
 import { Gauge, Histogram } from 'prom-client';
 import type { ValidationResult } from '@orderflow/core';
-import { inSpan, recordChildSpan, type Registry, type Span } from '@orderflow/platform';
-import type { BatchOutcome } from './validate-task.js';
+import { currentTraceparent, inSpan, recordRemoteSpan, type Registry } from '@orderflow/platform';
+import type { BatchOutcome, TaskOutcome } from './validate-task.js';
 import type { ValidationSettings, ValidationTask } from './validate-orders.js';
 
 export interface Validator {
@@ -17,7 +17,8 @@ export interface Validator {
 
 interface Waiting {
   readonly task: ValidationTask;
-  readonly span: Span;
+  /** The validation span's context, carried into the pool task. */
+  readonly traceparent: string | undefined;
   readonly resolve: (result: ValidationResult) => void;
   readonly reject: (error: unknown) => void;
 }
@@ -32,8 +33,9 @@ function taskFile(): string {
  * A Piscina pool validating orders off the event loop. Orders arriving together are sent
  * as one task (up to `batchMax`), so the pool's fixed cost per task is shared.
  *
- * Each order's validation is a span of the order's trace (the consumer's) with a child
- * span for the pool task, timed by the pool thread itself. With a registry it reports
+ * Each order's validation is a span of the order's trace (the consumer's); its context
+ * goes into the pool task with the order, and comes back with the thread's own timing
+ * of that order, for the child span of the pool's part. With a registry it reports
  * `orderflow_validation_duration_seconds` (by result), and the pool's
  * `orderflow_validation_pool_utilization` and `orderflow_validation_pool_queue_size`.
  */
@@ -59,13 +61,13 @@ export function createValidator(options: {
     while (waiting.length > 0) {
       const batch = waiting.slice(0, options.batchMax);
       waiting = waiting.slice(options.batchMax);
-      pool.run(batch.map((w) => w.task)).then(
-        (outcome: BatchOutcome) => {
-          threadsUsed.add(outcome.threadId);
-          metrics?.busy(outcome.endedAt - outcome.startedAt);
-          batch.forEach((w, i) => {
-            recordTaskSpan(w.span, outcome, batch.length);
-            w.resolve(outcome.results[i]!);
+      pool.run(batch.map((w) => ({ task: w.task, traceparent: w.traceparent }))).then(
+        ({ outcomes, threadId }: BatchOutcome) => {
+          threadsUsed.add(threadId);
+          outcomes.forEach((outcome, i) => {
+            metrics?.busy(outcome.endedAt - outcome.startedAt);
+            recordTaskSpan(outcome, threadId, batch.length);
+            batch[i]!.resolve(outcome.result);
           });
         },
         (error: unknown) => batch.forEach((w) => w.reject(error)),
@@ -81,7 +83,7 @@ export function createValidator(options: {
       return inSpan('validate order', { attributes: { 'order.id': task.order.id } }, async (span) => {
         try {
           const result = await new Promise<ValidationResult>((resolve, reject) => {
-            waiting.push({ task, span, resolve, reject });
+            waiting.push({ task, traceparent: currentTraceparent(), resolve, reject });
             if (waiting.length >= options.batchMax) flush();
             else if (!scheduled) {
               scheduled = true;
@@ -104,10 +106,10 @@ export function createValidator(options: {
   };
 }
 
-/** The pool thread's part of one order's validation, as the thread timed it. */
-function recordTaskSpan(parent: Span, outcome: BatchOutcome, batchSize: number): void {
-  recordChildSpan(parent, 'validation task', outcome.startedAt, outcome.endedAt, {
-    'thread.id': outcome.threadId,
+/** The pool thread's part of one order's validation, as the thread timed it, in the context the task carried. */
+function recordTaskSpan(outcome: TaskOutcome, threadId: number, batchSize: number): void {
+  recordRemoteSpan(outcome.traceparent, 'validation task', outcome.startedAt, outcome.endedAt, {
+    'thread.id': threadId,
     'orderflow.validation.batch_size': batchSize,
   });
 }
