@@ -103,9 +103,17 @@ function exportedNames(text: string): Set<string> {
 
 function promtoolCheckMetrics(text: string): Promise<{ code: number; output: string }> {
   return new Promise((resolve) => {
-    const child = execFile('promtool', ['check', 'metrics'], (error, stdout, stderr) =>
-      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, output: `${stdout}${stderr}` }),
-    );
+    const child = execFile('promtool', ['check', 'metrics'], (error, stdout, stderr) => {
+      if ((error as NodeJS.ErrnoException | null)?.code === 'ENOENT') {
+        resolve({
+          code: 127,
+          output:
+            'promtool is missing: bash scripts/check-observability.sh installs it (Debian: apt-get install prometheus)',
+        });
+        return;
+      }
+      resolve({ code: error ? 1 : 0, output: `${stdout}${stderr}` });
+    });
     child.stdin?.end(text);
   });
 }
