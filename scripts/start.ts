@@ -23,6 +23,8 @@ const entryOf = (dir: string) => (fromSource ? `${root}${dir}/src/main.ts` : `${
 const telemetry = ['--import', '@orderflow/platform/register'];
 const nodeArgs = fromSource ? ['--conditions=orderflow-source', '--import', 'tsx', ...telemetry] : telemetry;
 
+const STARTUP_TIMEOUT_MS = 120_000;
+
 const SERVICES = [
   { name: 'api', dir: 'services/api', portVariable: 'PORT', port: Number(env.PORT ?? 8080) },
   {
@@ -97,8 +99,10 @@ async function main(): Promise<void> {
     });
   }
 
-  await waitReady(`http://127.0.0.1:${simulatorPort}/health`, 30_000);
-  for (const service of SERVICES) await waitReady(`http://127.0.0.1:${service.port}/ready`, 60_000);
+  // Five processes start at once, each loading its telemetry SDK first (and, from source,
+  // compiling TypeScript): on a small, busy machine that takes a while.
+  await waitReady(`http://127.0.0.1:${simulatorPort}/health`, STARTUP_TIMEOUT_MS);
+  for (const service of SERVICES) await waitReady(`http://127.0.0.1:${service.port}/ready`, STARTUP_TIMEOUT_MS);
 
   const lines = [
     `api          http://localhost:${apiPort}  (POST /orders, GET /orders, /health, /ready, /metrics)`,

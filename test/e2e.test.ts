@@ -65,7 +65,11 @@ async function startLocal(t: Test, env: Record<string, string>) {
       await exited;
     }
   });
-  await eventually('the local stack to be ready', () => lines.some((l) => l.includes('ready —')), 180_000, 250);
+  await eventually('the local stack to be ready', () => lines.some((l) => l.includes('ready —')), 240_000, 250).catch(
+    (error: unknown) => {
+      throw new Error(`${String(error)}; its last output:\n${lines.slice(-40).join('\n')}`);
+    },
+  );
   const base = `http://127.0.0.1:${port}`;
   return {
     child,
