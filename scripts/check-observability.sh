@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Checks everything under observability/: the Prometheus configs, alert rules and their
-# unit tests (promtool), the YAML (yamllint), every JSON file and NDJSON line, and the
-# PromQL of the dashboards. Installs promtool and yamllint with apt-get when missing.
-# Exits non-zero on the first failing check, after naming it.
+# unit tests (promtool), the YAML (yamllint), every JSON file and NDJSON line, the
+# PromQL of the dashboards, and the Collector config (`otelcol-orderflow validate`).
+# Installs promtool and yamllint with apt-get when missing, and builds the Collector
+# with scripts/install-otelcol.sh. Exits non-zero on the first failing check, after
+# naming it.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -57,5 +59,13 @@ yamllint -c observability/.yamllint.yml observability/ || fail "yamllint over ob
 npx --no-install node --conditions=orderflow-source --import tsx scripts/check-observability-files.ts \
   "$work/dashboards.rules.yml" || fail "the JSON under observability/"
 promtool check rules --lint-fatal "$work/dashboards.rules.yml" || fail "the PromQL of observability/grafana/dashboards/*.json"
+
+# A Collector with exactly the components config.yml uses, from the modules the contrib
+# image is built from: validate decodes every component's settings and checks the pipelines.
+collector=observability/otel-collector
+bash scripts/install-otelcol.sh ||
+  fail "could not build .tools/bin/otelcol-orderflow from $collector/builder-config.yaml (scripts/install-otelcol.sh)"
+.tools/bin/otelcol-orderflow validate --config="$collector/config.yml" ||
+  fail "$collector/config.yml (otelcol-orderflow validate)"
 
 say "all checks passed"
