@@ -318,21 +318,20 @@ export function createOrderStore(options: OrderStoreOptions) {
           .limit(limit)
           .toArray();
         let published = 0;
-        const lanes = new Map<string, Lane>();
-        const traces = new Map<string, string | undefined>();
+        const orders = new Map<string, { lane: Lane; trace: string | undefined }>();
         for (const doc of stale) {
-          let lane = lanes.get(doc.order_id);
-          if (!lane) {
+          let order = orders.get(doc.order_id);
+          if (!order) {
             // An unpublished event may also be missing from the snapshot (a crash right
             // after the append): bring the snapshot forward before publishing.
-            const order = await current(doc.order_id);
-            if (order) await writeSnapshot(order);
-            lane = order?.lane ?? 'normal';
-            lanes.set(doc.order_id, lane);
-            traces.set(doc.order_id, order?.trace);
+            const latest = await current(doc.order_id);
+            if (latest) await writeSnapshot(latest);
+            order = { lane: latest?.lane ?? 'normal', trace: latest?.trace };
+            orders.set(doc.order_id, order);
           }
+          const { lane, trace } = order;
           const event = toEvent(doc);
-          const sent = await inOrderTrace(traces.get(doc.order_id), `outbox ${event.type}`, attributesOf(event), () =>
+          const sent = await inOrderTrace(trace, `outbox ${event.type}`, attributesOf(event), () =>
             publish(event, lane),
           );
           if (!sent) break;

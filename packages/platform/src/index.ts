@@ -30,21 +30,5 @@ export {
 export { runCluster, type ClusterOptions, type RunningCluster } from './cluster/run-cluster.js';
 export { clusterWorkerMetrics } from './cluster/worker-metrics.js';
 export { faultPoints } from './fault-points.js';
-export {
-  currentTraceparent,
-  inOrderTrace,
-  inSpan,
-  recordRemoteSpan,
-  SpanKind,
-  traceHeaders,
-  type Span,
-  type SpanOptions,
-} from './telemetry/tracing.js';
-export {
-  exportsSpans,
-  serviceOfEntry,
-  shutdownTelemetry,
-  startTelemetry,
-  type TelemetryOptions,
-} from './telemetry/telemetry.js';
-export { subjectFamily, tracedBus } from './bus/traced-bus.js';
+export { currentTraceparent, inOrderTrace, inSpan, recordRemoteSpan, type Span } from './telemetry/tracing.js';
+export { shutdownTelemetry, startTelemetry, type TelemetryOptions } from './telemetry/telemetry.js';

@@ -1,12 +1,11 @@
 import cluster from 'node:cluster';
-import { readFileSync } from 'node:fs';
 import closeWithGrace from 'close-with-grace';
 import { runCluster } from './cluster/run-cluster.js';
 import { clusterWorkerMetrics } from './cluster/worker-metrics.js';
 import type { PlatformConfig } from './config.js';
 import { ConfigError } from './errors.js';
 import { createLogger } from './logger.js';
-import { shutdownTelemetry } from './telemetry/telemetry.js';
+import { packageVersion, shutdownTelemetry } from './telemetry/telemetry.js';
 import type { ServiceOptions } from './runtime.js';
 
 /** What `runService` needs of a started service. */
@@ -67,7 +66,7 @@ export async function runClusteredService<C extends PlatformConfig>(entry: Clust
 
 function loadConfigOrExit<C extends { readonly shutdownTimeoutMs: number }>(entry: ServiceEntry<C>): C {
   try {
-    return entry.loadConfig(process.env, packageVersion(entry.mainUrl));
+    return entry.loadConfig(process.env, packageVersion(new URL('../package.json', entry.mainUrl)));
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`${error.message}\nSee .env.example for every variable and its default.\n`);
@@ -138,14 +137,5 @@ function lead(config: PlatformConfig, workers: number): void {
       stopping = true;
       void running.stop(name).then(({ clean }) => process.exit(clean ? 0 : 1));
     });
-  }
-}
-
-function packageVersion(mainUrl: string): string {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL('../package.json', mainUrl), 'utf8')) as { version?: string };
-    return pkg.version ?? '0.0.0';
-  } catch {
-    return '0.0.0';
   }
 }

@@ -68,7 +68,7 @@ export async function shutdownTelemetry(): Promise<void> {
 }
 
 /** Whether the environment asks for spans to be exported. */
-export function exportsSpans(env: NodeJS.ProcessEnv): boolean {
+function exportsSpans(env: NodeJS.ProcessEnv): boolean {
   return Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || env.OTEL_TRACES_EXPORTER);
 }
 
@@ -90,7 +90,8 @@ export function serviceOfEntry(entry: string | undefined): { name: string; versi
   return { name: match[2]!, version: packageVersion(join(match[1]!, 'package.json')) };
 }
 
-function packageVersion(path: string): string {
+/** The `version` of a package.json, `0.0.0` when it has none or cannot be read. */
+export function packageVersion(path: string | URL): string {
   try {
     return (JSON.parse(readFileSync(path, 'utf8')) as { version?: string }).version ?? '0.0.0';
   } catch {

@@ -11,7 +11,7 @@ import {
   type Span,
 } from '@opentelemetry/api';
 
-export { SpanKind, type Span } from '@opentelemetry/api';
+export type { Span } from '@opentelemetry/api';
 
 const TRACER = 'orderflow';
 
