@@ -9,6 +9,8 @@ export interface MongoSettings {
   readonly maxPoolSize: number;
   /** How long an operation waits for a reachable server before failing. */
   readonly timeoutMs: number;
+  /** Emit command events (for `measureMongoCommands`). */
+  readonly monitorCommands?: boolean;
 }
 
 export interface MongoHandle {
@@ -43,6 +45,7 @@ export function createMongo(settings: MongoSettings, appName: string, log?: Logg
     connectTimeoutMS: settings.timeoutMs,
     heartbeatFrequencyMS: MONGO_HEARTBEAT_MS,
     retryWrites: true,
+    monitorCommands: settings.monitorCommands ?? false,
   });
   let down = false;
   const markDown = () => {

@@ -15,6 +15,7 @@ import { instrumentHttp } from './http-metrics.js';
 import { createMetricsRegistry, type MetricsExposition } from './metrics.js';
 import { runMigrations } from './migrations.js';
 import { createMongo, type MongoHandle } from './mongo.js';
+import { measureMongoCommands } from './mongo-metrics.js';
 import { connectNats, type NatsHandle } from './nats.js';
 import { registerOpsRoutes } from './ops-routes.js';
 import { createReadiness, type Readiness } from './readiness.js';
@@ -106,7 +107,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   lifecycle.signal.addEventListener('abort', () => readiness.markDraining(), { once: true });
 
   try {
-    const mongo = createMongo(config.mongo, `orderflow-${config.service}`, log);
+    const mongo = createMongo({ ...config.mongo, monitorCommands: true }, `orderflow-${config.service}`, log);
+    measureMongoCommands(mongo.client, registry);
     lifecycle.onStop('mongo', () => mongo.close());
     readiness.add({ name: 'mongo', required: true, probe: () => mongo.ping(1_500) });
 
