@@ -30,6 +30,7 @@ import {
   type EventDocument,
   type OrderDocument,
 } from './documents.js';
+import { createBatchedWrites } from './batched-writes.js';
 import type { OrderMetrics } from './order-metrics.js';
 import { guarded, isDuplicateKey } from './unavailable.js';
 
@@ -47,6 +48,8 @@ export interface OrderStoreOptions {
   readonly faultPoint?: (point: FaultPoint) => void;
   /** Counts creations, transitions and completion times (the services that change orders). */
   readonly metrics?: OrderMetrics;
+  /** Group commit of appends, first snapshots and outbox marks (BATCHING; default on). */
+  readonly batching?: boolean;
 }
 
 export type FaultPoint = 'after-append' | 'after-publish';
@@ -108,6 +111,7 @@ export function createOrderStore(options: OrderStoreOptions) {
   const now = options.now ?? Date.now;
   const events = db.collection<EventDocument>(EVENTS);
   const orders = db.collection<OrderDocument>(ORDERS);
+  const writes = createBatchedWrites(events, orders, { batching: options.batching ?? true, now });
 
   /**
    * Events by exact `_id` from `fromSeq` on, until the first gap. Lookups by `_id` are
@@ -151,8 +155,10 @@ export function createOrderStore(options: OrderStoreOptions) {
         // Nothing matched: a snapshot at least as new is there already.
         if (result.matchedCount === 0 && result.upsertedCount === 0) return;
       } catch (error) {
+        // Servers that read then write can race two upserts into a duplicate key: the
+        // other writer's snapshot is there now, so compare again.
         if (!isDuplicateKey(error)) throw error;
-        return;
+        continue;
       }
       // Our write landed; if a later event exists, its writer's snapshot may have been
       // overwritten by ours, so fold forward and write again.
@@ -180,7 +186,7 @@ export function createOrderStore(options: OrderStoreOptions) {
       return false;
     }
     options.faultPoint?.('after-publish');
-    await events.updateOne({ _id: id }, { $set: { published_at: new Date(now()) }, $unset: { unpublished: '' } });
+    await writes.markPublished(id);
     return true;
   }
 
@@ -189,7 +195,10 @@ export function createOrderStore(options: OrderStoreOptions) {
     const order = applyEvent(previous, event);
     if (previous) options.metrics?.changed(previous, order);
     else options.metrics?.created(order);
-    await writeSnapshot(order);
+    // A new order's snapshot is inserted: nothing older can be there, and a duplicate
+    // means a later one is.
+    if (previous) await writeSnapshot(order);
+    else await writes.insertSnapshot(toOrderDocument(order));
     await publish(event, order.lane);
     return order;
   }
@@ -207,12 +216,9 @@ export function createOrderStore(options: OrderStoreOptions) {
           seq: 1,
           at: new Date(now()).toISOString(),
         };
-        try {
-          await events.insertOne(toEventDocument(event));
-        } catch (error) {
-          if (!isDuplicateKey(error)) throw error;
+        if ((await writes.insertEvent(toEventDocument(event))) === 'duplicate') {
           const existing = await current(order.id);
-          if (!existing) throw error;
+          if (!existing) throw new Error(`order ${order.id}: seq 1 exists but cannot be read`);
           return { created: false, order: existing, samePayload: existing.request_hash === requestHash };
         }
         return { created: true, order: await afterAppend(undefined, event) };
@@ -239,15 +245,9 @@ export function createOrderStore(options: OrderStoreOptions) {
             seq: order.version + 1,
             at: new Date(now()).toISOString(),
           } as OrderEvent;
-          const appended = await inOrderTrace(order.trace, event.type, { 'order.id': orderId }, async () => {
-            try {
-              await events.insertOne(toEventDocument(event));
-            } catch (error) {
-              if (!isDuplicateKey(error)) throw error;
-              return undefined;
-            }
-            return afterAppend(order, event);
-          });
+          const appended = await inOrderTrace(order.trace, event.type, { 'order.id': orderId }, async () =>
+            (await writes.insertEvent(toEventDocument(event))) === 'duplicate' ? undefined : afterAppend(order, event),
+          );
           if (appended) return { outcome: 'appended', order: appended, event };
           await sleep(Math.random() * Math.min(50, attempt * 5));
         }

@@ -117,6 +117,11 @@ export const platformVariables = {
   MONGO_MAX_POOL_SIZE: env.int(1, 1_000).default(20),
   MONGO_TIMEOUT_MS: env.ms(100, 120_000).default(3_000),
   MIGRATE_ON_START: env.oneOf(['true', 'false']).default('true'),
+  /**
+   * `on`: writes, publishes, pulls and pool tasks are grouped across concurrent work;
+   * `off`: one of each per order (the benchmark's baseline).
+   */
+  BATCHING: env.oneOf(['on', 'off']).default('on'),
   /** Test-only: crash (SIGKILL) at this named point; unset in production. */
   ORDERFLOW_FAULT_POINT: env.oneOf(['after-append', 'after-publish', 'after-effect']).optional(),
 } as const;
@@ -138,6 +143,8 @@ export interface PlatformConfig {
   /** Time between turning unready and closing listeners, so load balancers notice first. */
   readonly shutdownDelayMs: number;
   readonly migrateOnStart: boolean;
+  /** BATCHING: group writes, publishes, pulls and pool tasks across concurrent work. */
+  readonly batching: boolean;
   /** Test-only crash point (ORDERFLOW_FAULT_POINT). */
   readonly faultPoint: string | undefined;
   readonly nats: {
@@ -166,6 +173,12 @@ export interface BusSettings {
   readonly maxDeliver: number;
   readonly backoffMs: readonly number[];
   readonly ackWaitMs: number;
+  /**
+   * Pull as many messages as there are free handler slots and ack without awaiting the
+   * server's confirmation (a lost ack is a redelivery, absorbed by idempotency); off: one
+   * message per pull, each ack confirmed. Default on.
+   */
+  readonly batching?: boolean;
 }
 
 /**
@@ -215,6 +228,7 @@ export function toPlatformConfig(service: ServiceName, vars: PlatformVariables, 
     shutdownTimeoutMs: vars.SHUTDOWN_TIMEOUT_MS,
     shutdownDelayMs: vars.SHUTDOWN_DELAY_MS,
     migrateOnStart: vars.MIGRATE_ON_START === 'true',
+    batching: vars.BATCHING === 'on',
     faultPoint: vars.ORDERFLOW_FAULT_POINT,
     nats: {
       url: vars.NATS_URL,
@@ -231,6 +245,7 @@ export function toPlatformConfig(service: ServiceName, vars: PlatformVariables, 
       maxDeliver: vars.RETRY_MAX_DELIVER,
       backoffMs: vars.RETRY_BACKOFF_MS,
       ackWaitMs: vars.ACK_WAIT_MS,
+      batching: vars.BATCHING === 'on',
     },
     mongo: {
       url: vars.MONGO_URL,

@@ -14,6 +14,7 @@ import { registerStreamRoutes } from './entry-points/http/stream-routes.js';
 import { hostileKeys, RequestValidationError, useStrictValidation } from './entry-points/http/validation.js';
 import { registerWebhookRoutes } from './entry-points/http/webhook-routes.js';
 import { createClientLimits, type ClientLimits } from './live/client-limits.js';
+import { startIntakePressure } from './live/intake-pressure.js';
 import { createOrderFeed, type OrderFeed } from './live/order-feed.js';
 import { registerSseMetrics } from './live/sse-metrics.js';
 import { statsReaderOf } from './stats.js';
@@ -87,6 +88,7 @@ export async function startApi(
         bus: lazyBus(() => base.bus),
         log: base.log,
         source: 'api',
+        batching: config.batching,
         ...(faultPoint ? { faultPoint } : {}),
       });
       const orderFeed = createOrderFeed({ bus: base.busReady, log: base.log });
@@ -95,13 +97,20 @@ export async function startApi(
       const clientLimits = createClientLimits({ maxClients: config.sse.maxClients, maxPerIp: config.sse.maxPerIp });
       limits = clientLimits;
       registerSseMetrics(base.registry, clientLimits);
+      const pressure = startIntakePressure({
+        limits: config.intake,
+        bus: base.busReady,
+        registry: base.registry,
+        log: base.log,
+      });
+      base.lifecycle.onStop('intake backpressure', () => pressure.stop());
       await app.register((scope, _options, done) => {
         // While the driver knows MongoDB is down, the routes that need it refuse at once
         // rather than wait out server selection (MONGO_TIMEOUT_MS) on every request.
         scope.addHook('preHandler', (_request, _reply, next) =>
           next(base.mongo.knownDown ? storeUnavailable() : undefined),
         );
-        registerOrderRoutes(scope, store);
+        registerOrderRoutes(scope, store, pressure);
         registerNotificationRoutes(scope, { store, db: base.mongo.db });
         registerWebhookRoutes(scope, { store, bus: () => base.bus, secret: config.webhookSecret });
         registerStatsRoutes(scope, statsReaderOf(base, startedAt));

@@ -37,7 +37,7 @@ export async function startNotifier(
       selectEmailSender({ smtpUrl: config.smtpUrl, mailFrom: config.mailFrom, ackWaitMs: config.bus.ackWaitMs }, log);
     lifecycle.onStop('email sender', () => sender.close());
 
-    const store = createOrderStore({ db: mongo.db, bus, log, source: 'notifier' });
+    const store = createOrderStore({ db: mongo.db, bus, log, source: 'notifier', batching: config.batching });
     const metrics = createNotificationMetrics(registry);
     const consumptions = TERMINAL_STATUSES.map((status) => {
       const durable = `notifier-${status}`;

@@ -36,11 +36,13 @@ export async function startProcessor(
     bus,
     log,
     source: 'processor',
+    batching: config.batching,
     ...(faultPoint ? { faultPoint } : {}),
   });
   const validator = createValidator({
     threads: config.validationThreads,
-    batchMax: config.validationBatchMax,
+    // BATCHING=off: one pool task per message, the baseline's cost.
+    batchMax: config.batching ? config.validationBatchMax : 1,
     settings: { riskModel, limits: config.rules, priorityThresholdMinor: config.priorityThresholdMinor },
     registry: runtime.registry,
   });

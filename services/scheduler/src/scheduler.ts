@@ -49,6 +49,7 @@ export async function startScheduler(
     bus,
     log,
     source: 'scheduler',
+    batching: config.batching,
     ...(faultPoint ? { faultPoint } : {}),
   });
   const leaseOwner = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;

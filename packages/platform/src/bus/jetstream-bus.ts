@@ -31,6 +31,7 @@ export function createJetStreamBus(
   let manager: Promise<JetStreamManager> | undefined;
   const consumptions = createConsumptions(topology, publish, log);
   const watches = new Set<Watch>();
+  const batching = topology.settings.batching ?? true;
 
   async function publish(subject: string, data: Uint8Array | string, options: PublishOptions = {}) {
     if (!isConnected()) throw new UnavailableError(`NATS is not connected; ${subject} not published`);
@@ -50,7 +51,8 @@ export function createJetStreamBus(
         // delivered message waits in a client buffer without progress while its ack
         // timer runs: a slow handler must not make the server redeliver what is queued.
         while (!signal.aborted) {
-          const messages = await consumer.fetch({ max_messages: Math.max(1, free()), expires: FETCH_EXPIRES_MS });
+          const max = batching ? Math.max(1, free()) : 1;
+          const messages = await consumer.fetch({ max_messages: max, expires: FETCH_EXPIRES_MS });
           const stop = () => void messages.close();
           signal.addEventListener('abort', stop, { once: true });
           // A pull that silently stops receiving (missed heartbeats, consumer gone) is
@@ -58,7 +60,7 @@ export function createJetStreamBus(
           let lost: string | undefined;
           closeWhenLost(messages, (reason) => (lost = reason));
           try {
-            for await (const message of messages) yield toDelivery(message, durable, topology);
+            for await (const message of messages) yield toDelivery(message, durable, topology, batching);
           } finally {
             signal.removeEventListener('abort', stop);
             await messages.close();
@@ -105,7 +107,12 @@ function logicalStream(topology: Topology, physical: string): string {
   return topology.streams.find((s) => topology.streamName(s.name) === physical)?.name ?? physical;
 }
 
-function toDelivery(message: JsMsg, durable: string, topology: Topology): Delivery {
+/**
+ * With batching, an ack is sent without waiting for the server's confirmation, so the
+ * acks of a pull leave together; a lost one only means a redelivery, which every handler
+ * absorbs by `(order_id, seq)`. Without, each ack waits for its confirmation.
+ */
+function toDelivery(message: JsMsg, durable: string, topology: Topology, batching: boolean): Delivery {
   const headers = fromNatsHeaders(message.headers);
   return {
     subject: topology.logicalSubject(message.subject),
@@ -118,7 +125,8 @@ function toDelivery(message: JsMsg, durable: string, topology: Topology): Delive
     ...payloadReaders(message.data),
     working: () => message.working(),
     ack: async () => {
-      await message.ackAck();
+      if (batching) message.ack();
+      else await message.ackAck();
     },
     nak: (delayMs) => message.nak(delayMs),
     term: () => message.term(),

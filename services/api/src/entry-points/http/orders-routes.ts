@@ -1,15 +1,17 @@
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply } from 'fastify';
 import { decideCancel } from '@orderflow/core';
 import type { OrderStore } from '@orderflow/event-store';
+import type { ShedReason } from '../../domain/backpressure.js';
 import { normalizeNewOrder } from '../../domain/new-order.js';
 import { ApiError } from './errors.js';
 import { presentEvent, presentOrder } from './presenter.js';
 import { errorResponses, OrderEvents, OrderPage, OrderView } from './response-schemas.js';
 import { CancelBody, CreateOrderBody, CreateOrderHeaders, ListQuery, OrderParams } from './schemas.js';
 import { RequestValidationError } from './validation.js';
+import type { IntakePressure } from '../../live/intake-pressure.js';
 
 /** Order intake and reads (SPEC §3). */
-export function registerOrderRoutes(app: FastifyInstance, store: OrderStore): void {
+export function registerOrderRoutes(app: FastifyInstance, store: OrderStore, pressure: IntakePressure): void {
   const create = {
     schema: {
       tags: ['orders'],
@@ -28,7 +30,10 @@ export function registerOrderRoutes(app: FastifyInstance, store: OrderStore): vo
       idempotencyKey: headerOf(request.headers, 'idempotency-key'),
     });
     if (!normalized.ok) throw new RequestValidationError(normalized.problems);
-    const result = await store.create(normalized.order, normalized.requestHash);
+    const admission = pressure.admit();
+    if (!admission.admit) throw overloaded(admission.reason, admission.retryAfterSeconds);
+    const done = pressure.begin();
+    const result = await store.create(normalized.order, normalized.requestHash).finally(done);
     if (!result.created && !result.samePayload) {
       throw new ApiError(409, 'idempotency_conflict', `order ${result.order.id} exists with a different payload`);
     }
@@ -124,4 +129,13 @@ function notFound(id: string): ApiError {
 function headerOf(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
   const value = headers[name];
   return Array.isArray(value) ? value[0] : value;
+}
+
+/** 429 with Retry-After: the pipeline is behind (SPEC §3); nothing was stored. */
+function overloaded(reason: ShedReason, retryAfterSeconds: number): ApiError {
+  const why =
+    reason === 'backlog'
+      ? 'orders are waiting to be processed faster than they are taken'
+      : 'too many orders are being stored at once';
+  return new ApiError(429, 'overloaded', `${why}; retry after ${retryAfterSeconds} s`, undefined, retryAfterSeconds);
 }
