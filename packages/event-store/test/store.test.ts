@@ -107,6 +107,47 @@ t.test('creating the same id again returns the original and whether the payload 
   t.equal(await mongo.db.collection('order_events').countDocuments({ order_id: id }), 1);
 });
 
+for (const batching of [true, false]) {
+  t.test(
+    `concurrent creations, repeats among them, each stored once (batching ${batching ? 'on' : 'off'})`,
+    async (t) => {
+      const { bus, published } = countingBus();
+      const store = createOrderStore({ db: mongo.db, bus, log, source: 'test', batching });
+      const ids = Array.from({ length: 40 }, () => uniqueName('o'));
+      const repeated = ids.slice(0, 10);
+      // The repeats arrive in the same turn as the originals: with batching, in one command.
+      const results = await Promise.all([
+        ...ids.map((id) => store.create(order(id), `hash-${id}`)),
+        ...repeated.map((id, i) => store.create(order(id, { total_minor: 7 }), i % 2 === 0 ? `hash-${id}` : 'other')),
+      ]);
+      const byId = new Map<string, { created: number; repeats: boolean[] }>();
+      for (const result of results) {
+        const entry = byId.get(result.order.id) ?? { created: 0, repeats: [] };
+        if (result.created) entry.created++;
+        else entry.repeats.push(result.samePayload);
+        byId.set(result.order.id, entry);
+      }
+      t.ok(
+        ids.every((id) => byId.get(id)?.created === 1),
+        'every id created exactly once',
+      );
+      t.same(
+        repeated.map((id) => byId.get(id)?.repeats.length),
+        repeated.map(() => 1),
+        'each repeat answered with the stored order',
+      );
+      const events = mongo.db.collection('order_events');
+      t.equal(await events.countDocuments({ order_id: { $in: ids } }), ids.length, 'one seq 1 per order');
+      t.equal(await mongo.db.collection(ORDERS).countDocuments({ _id: { $in: ids } as never }), ids.length);
+      t.equal(await events.countDocuments({ order_id: { $in: ids }, published_at: null }), 0, 'all marked published');
+      t.ok(
+        ids.every((id) => published.get(`${id}:1`) === 1),
+        'each published once',
+      );
+    },
+  );
+}
+
 t.test('a decision on an unknown order reports not_found', async (t) => {
   const store = createOrderStore({ db: mongo.db, bus: realBus, log, source: 'test' });
   t.same(await store.decide('nobody', (o) => decideCancel(o, { reason: 'x', by: 'u' })), { outcome: 'not_found' });
