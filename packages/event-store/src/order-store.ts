@@ -134,6 +134,12 @@ export function createOrderStore(options: OrderStoreOptions) {
     return order;
   }
 
+  /** The stored snapshot, or the fold of the events when there is none (yet). */
+  async function snapshotOrCurrent(orderId: string): Promise<Order | undefined> {
+    const doc = await orders.findOne({ _id: orderId });
+    return doc ? toOrder(doc) : current(orderId);
+  }
+
   async function load(orderId: string): Promise<Order | undefined> {
     return guarded('reading an order', () => current(orderId));
   }
@@ -229,27 +235,43 @@ export function createOrderStore(options: OrderStoreOptions) {
      * Decides against the order's current events and appends the decided event as seq
      * n+1; when another writer got there first, re-reads and decides again.
      */
-    async decide(orderId: string, decide: (order: Order) => Decision): Promise<DecideResult> {
+    async decide(
+      orderId: string,
+      decide: (order: Order) => Decision,
+      options: { readonly known?: Order } = {},
+    ): Promise<DecideResult> {
       return guarded('changing an order', async () => {
         for (let attempt = 1; attempt <= MAX_APPEND_ATTEMPTS; attempt++) {
-          const order = await current(orderId);
+          // The first attempt decides on what is already known (the caller's copy, else the
+          // snapshot alone), skipping the lookup of a later event, which on some servers
+          // scans every event: if the order moved on, the append collides with the later
+          // event and the next attempt reads it all.
+          const optimistic = attempt === 1 ? (options.known ?? (await snapshotOrCurrent(orderId))) : undefined;
+          let order = optimistic ?? (await current(orderId));
           if (!order) return { outcome: 'not_found' };
-          const decision = decide(order);
+          let decision = decide(order);
+          if (optimistic && decision.outcome !== 'append') {
+            // Only an append is checked by the store; anything else is decided on the whole truth.
+            order = await current(orderId);
+            if (!order) return { outcome: 'not_found' };
+            decision = decide(order);
+          }
           if (decision.outcome === 'noop') return { outcome: 'noop', order, reason: decision.reason };
           if (decision.outcome === 'refuse') {
             return { outcome: 'refused', order, code: decision.code, reason: decision.reason };
           }
+          const base = order;
           const event = {
             ...decision.event,
             order_id: orderId,
-            seq: order.version + 1,
+            seq: base.version + 1,
             at: new Date(now()).toISOString(),
           } as OrderEvent;
-          const appended = await inOrderTrace(order.trace, event.type, { 'order.id': orderId }, async () =>
-            (await writes.insertEvent(toEventDocument(event))) === 'duplicate' ? undefined : afterAppend(order, event),
+          const appended = await inOrderTrace(base.trace, event.type, { 'order.id': orderId }, async () =>
+            (await writes.insertEvent(toEventDocument(event))) === 'duplicate' ? undefined : afterAppend(base, event),
           );
           if (appended) return { outcome: 'appended', order: appended, event };
-          await sleep(Math.random() * Math.min(50, attempt * 5));
+          if (attempt > 1) await sleep(Math.random() * Math.min(50, attempt * 5));
         }
         throw new ContentionError(orderId, MAX_APPEND_ATTEMPTS);
       });

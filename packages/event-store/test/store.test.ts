@@ -220,6 +220,26 @@ t.test('a lagging snapshot never moves backwards and is repaired by the next wri
   t.equal((await store.snapshot(id))?.status, 'cancelled');
 });
 
+t.test('a decision on an out-of-date copy or snapshot is taken again on the whole truth', async (t) => {
+  const store = createOrderStore({ db: mongo.db, bus: realBus, log, source: 'test' });
+  const id = uniqueName('stale');
+  const created = await store.create(order(id), 'h');
+  await store.decide(id, (o) => decideValidation(o, { failures: [], handling: 'standard', risk_score: 0.1 }));
+  // The caller's copy is the pending order; the order is processing now: the append collides.
+  const cancelled = await store.decide(id, (o) => decideCancel(o, { reason: 'r', by: 'u' }), { known: created.order });
+  t.match(cancelled, { outcome: 'appended', order: { status: 'cancelled', version: 3 } });
+  t.same(
+    (await store.events(id)).map((e) => e.type),
+    ['order.created', 'order.processing', 'order.cancelled'],
+    'nothing decided on the stale copy was stored',
+  );
+
+  // A snapshot left behind (a crash between append and snapshot): the store says terminal, not what the snapshot says.
+  await mongo.db.collection(ORDERS).updateOne({ _id: id as never }, { $set: { status: 'pending', version: 1 } });
+  const again = await store.decide(id, (o) => decideCancel(o, { reason: 'r', by: 'u' }));
+  t.match(again, { outcome: 'refused', order: { status: 'cancelled', version: 3 } });
+});
+
 t.test('events a failed publish left behind are published by the outbox sweep, in seq order', async (t) => {
   const failing: EventBus = { ...realBus, publish: () => Promise.reject(new Error('NATS down')) };
   const down = createOrderStore({ db: mongo.db, bus: failing, log, source: 'test' });

@@ -49,7 +49,8 @@ export function createOrderHandler(lane: Lane, deps: OrderConsumerDependencies):
 async function validate(order: Order, deps: OrderConsumerDependencies): Promise<Order> {
   const history = await customerHistory(deps.db, order.customer_id, order.id, Date.now());
   const result = await deps.validator.validate({ order: newOrderOf(order), history });
-  const decided = await deps.store.decide(order.id, (current) => decideValidation(current, result));
+  // Just read: the store appends against it, and re-reads only if the order moved on meanwhile.
+  const decided = await deps.store.decide(order.id, (current) => decideValidation(current, result), { known: order });
   if (decided.outcome === 'not_found') throw new PermanentError(`order ${order.id} vanished`);
   if (decided.outcome === 'appended') {
     deps.log.info(
