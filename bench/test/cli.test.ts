@@ -1,0 +1,42 @@
+import t from 'tap';
+import { normalizeArgs, parseCli, UsageError } from '../src/cli.js';
+
+t.test('the full mode steps every scenario with the baseline and 20 s steps', async (t) => {
+  const options = parseCli([]);
+  t.equal(options.mode, 'full');
+  t.same(options.scenarios, ['intake', 'pipeline', 'mixed']);
+  t.equal(options.baseline, true);
+  t.equal(options.stepSeconds, 20);
+  t.equal(options.soakMinutes, undefined);
+  t.equal(options.outDir, 'bench/results');
+});
+
+t.test('the quick mode has 5 s steps and no baseline unless asked', async (t) => {
+  t.equal(parseCli(['--quick']).stepSeconds, 5);
+  t.equal(parseCli(['--quick']).baseline, false);
+  t.equal(parseCli(['--quick', '--baseline']).baseline, true);
+  t.equal(parseCli(['--no-baseline']).baseline, false);
+});
+
+t.test('--soak takes an optional number of minutes', async (t) => {
+  t.same(normalizeArgs(['--soak', '--quick']), ['--soak=10', '--quick']);
+  t.same(normalizeArgs(['--soak', '3']), ['--soak=3']);
+  t.equal(parseCli(['--soak']).soakMinutes, 10);
+  t.equal(parseCli(['--soak=2.5']).soakMinutes, 2.5);
+});
+
+t.test('--soak in quick mode is ignored and said so', async (t) => {
+  const options = parseCli(['--quick', '--soak']);
+  t.equal(options.soakMinutes, undefined);
+  t.same(options.ignored, ['--soak (a full-mode option)']);
+});
+
+t.test('scenarios are kept in report order whatever order they are given in', async (t) => {
+  t.same(parseCli(['--scenarios', 'mixed,intake']).scenarios, ['intake', 'mixed']);
+});
+
+t.test('an unknown scenario, flag or bad number is a usage error', async (t) => {
+  t.throws(() => parseCli(['--scenarios', 'checkout']), UsageError);
+  t.throws(() => parseCli(['--fast']), UsageError);
+  t.throws(() => parseCli(['--step-seconds', '0']), UsageError);
+});

@@ -1,0 +1,93 @@
+import t from 'tap';
+import type { ScenarioResult } from '../src/scenarios.js';
+import { buildSummary } from '../src/summary.js';
+import { step } from './fixtures.js';
+
+const scenario = (
+  name: ScenarioResult['name'],
+  steps: ScenarioResult['steps'],
+  rate: number | null,
+): ScenarioResult => ({
+  name,
+  stack: 'main',
+  steps,
+  sustainableRate: rate,
+  notes: [],
+});
+
+const ceiling = {
+  database: 'x',
+  batchDocumentsPerSec: 50_000,
+  batchWriters: 4,
+  batchSize: 500,
+  singleInsertsPerSec: 8_000,
+  singleWriters: 32,
+  secondsEach: 5,
+};
+
+t.test('the headline of a scenario is its sustainable step', async (t) => {
+  const pipeline = scenario(
+    'pipeline',
+    [
+      step('pipeline', 'ramp', 1_000),
+      step('pipeline', 'ramp', 1_600, { verdict: { sustainable: false, failed: ['x'] } }),
+    ],
+    1_000,
+  );
+  const summary = buildSummary({ scenarios: [pipeline], baseline: null, ceiling: null, soak: null });
+  t.same(summary.headlines.pipeline, {
+    rate: 1_000,
+    throughput: 1_000,
+    intakeP99Ms: 20,
+    completedP99Ms: 400,
+    cpuPer1000S: 1,
+  });
+});
+
+t.test('goals are met, not met, or not measured when their part did not run', async (t) => {
+  const intake = scenario('intake', [step('intake', 'ramp', 6_000)], 6_000);
+  const pipeline = scenario('pipeline', [step('pipeline', 'ramp', 1_000)], 1_000);
+  const summary = buildSummary({ scenarios: [intake, pipeline], baseline: null, ceiling: null, soak: null });
+  t.same(
+    summary.goals.map((g) => g.status),
+    ['met', 'not met', 'not measured', 'met', 'not measured'],
+  );
+});
+
+t.test('the baseline ratio needs equal or better p99 to meet the goal', async (t) => {
+  const pipeline = scenario('pipeline', [step('pipeline', 'ramp', 1_600)], 1_600);
+  const slowBaseline = scenario('pipeline', [step('pipeline', 'ramp', 400)], 400);
+  const summary = buildSummary({ scenarios: [pipeline], baseline: slowBaseline, ceiling: null, soak: null });
+  t.equal(summary.baselineRatio, 4);
+  t.equal(summary.goals[2]!.status, 'met');
+});
+
+t.test('the share of the store ceiling uses writes per order', async (t) => {
+  const store = { exposedBy: ['api'], writesPerOrder: 4, statementsPerOrder: 8, readsPerOrder: 2, commands: {} };
+  const pipeline = scenario('pipeline', [step('pipeline', 'ramp', 1_000, { store })], 1_000);
+  const summary = buildSummary({ scenarios: [pipeline], baseline: null, ceiling, soak: null });
+  t.equal(summary.shareOfCeiling, 0.5);
+  t.equal(summary.storeNote, null);
+});
+
+t.test('store traffic that is not exposed is reported as such', async (t) => {
+  const pipeline = scenario('pipeline', [step('pipeline', 'ramp', 1_000)], 1_000);
+  const summary = buildSummary({ scenarios: [pipeline], baseline: null, ceiling, soak: null });
+  t.equal(summary.writesPerOrder, null);
+  t.equal(summary.storeNote, 'not exposed');
+  t.equal(summary.shareOfCeiling, null);
+});
+
+t.test('two confirmation runs give their spread', async (t) => {
+  const pipeline = scenario(
+    'pipeline',
+    [
+      step('pipeline', 'ramp', 1_000),
+      step('pipeline', 'confirm', 1_000, { completedPerSec: 990 }),
+      step('pipeline', 'confirm', 1_000, { completedPerSec: 1_010 }),
+    ],
+    1_000,
+  );
+  const summary = buildSummary({ scenarios: [pipeline], baseline: null, ceiling: null, soak: null });
+  t.equal(Math.round(summary.confirmSpread.pipeline!.spreadPercent! * 10) / 10, 2);
+});
