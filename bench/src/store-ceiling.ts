@@ -83,7 +83,12 @@ async function forDuration(
   let units = 0;
   await Promise.all(
     Array.from({ length: writers }, async (_, writer) => {
-      for (let n = 0; performance.now() < deadline; n++) units += await work(writer, n);
+      for (let n = 0; performance.now() < deadline; n++) {
+        // Not `units += await …`: that reads `units` before the await, and concurrent
+        // writers would overwrite each other's counts.
+        const done = await work(writer, n);
+        units += done;
+      }
     }),
   );
   return units / ((performance.now() - started) / 1_000);
