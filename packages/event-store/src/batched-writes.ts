@@ -1,4 +1,10 @@
-import { MongoBulkWriteError, type AnyBulkWriteOperation, type Collection, type WriteError } from 'mongodb';
+import {
+  MongoBulkWriteError,
+  MongoServerError,
+  type AnyBulkWriteOperation,
+  type Collection,
+  type WriteError,
+} from 'mongodb';
 import { createBatcher, type Settled } from './batcher.js';
 import type { EventDocument, OrderDocument } from './documents.js';
 import { DUPLICATE_KEY } from './unavailable.js';
@@ -71,11 +77,21 @@ async function insertAll<T extends { _id: string }>(
       outcomes[writeError.index] =
         writeError.code === DUPLICATE_KEY
           ? { ok: true, value: 'duplicate' }
-          : {
-              ok: false,
-              error: Object.assign(new Error(writeError.errmsg ?? 'insert failed'), { code: writeError.code }),
-            };
+          : { ok: false, error: serverErrorOf(writeError) };
     }
   }
   return outcomes;
+}
+
+/**
+ * One document's failure as the server error it is, code and labels kept, so that a
+ * server shutting down or overloaded still reads as unavailable (503) to the caller.
+ */
+function serverErrorOf(writeError: WriteError): MongoServerError {
+  return new MongoServerError({
+    message: writeError.errmsg ?? 'insert failed',
+    errmsg: writeError.errmsg,
+    code: writeError.code,
+    ...(writeError.errInfo ? { errInfo: writeError.errInfo } : {}),
+  });
 }

@@ -1,4 +1,4 @@
-import { MongoAPIError, MongoError, MongoServerError } from 'mongodb';
+import { MongoAPIError, MongoBulkWriteError, MongoError, MongoServerError } from 'mongodb';
 import { UnavailableError } from '@orderflow/platform';
 
 /** Server error codes that mean "not now" rather than "never" (network, shutdown, overload). */
@@ -21,6 +21,9 @@ export function isUnavailable(error: unknown): boolean {
     const code = (error as { code?: unknown } | null)?.code;
     return typeof code === 'string' && SOCKET_ERROR_CODES.has(code);
   }
+  // A batched command that failed as a whole (the connection refused or lost) comes back
+  // as a bulk error with no per-document errors and no code of its own.
+  if (error instanceof MongoBulkWriteError && error.code === undefined && bulkErrorCount(error) === 0) return true;
   if (error instanceof MongoServerError) {
     return (
       TRANSIENT_SERVER_CODES.has(Number(error.code)) ||
@@ -29,6 +32,11 @@ export function isUnavailable(error: unknown): boolean {
     );
   }
   return !(error instanceof MongoAPIError);
+}
+
+function bulkErrorCount(error: MongoBulkWriteError): number {
+  const writeErrors: unknown = error.writeErrors;
+  return Array.isArray(writeErrors) ? writeErrors.length : writeErrors ? 1 : 0;
 }
 
 /** Turns "the database cannot be reached" into UnavailableError, which edges map to 503 or a retry. */

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { MongoAPIError, MongoNetworkError } from 'mongodb';
+import { MongoAPIError, MongoBulkWriteError, MongoNetworkError } from 'mongodb';
 import { UnavailableError } from '@orderflow/platform';
 import { guarded, isUnavailable } from '../src/unavailable.js';
 
@@ -23,4 +23,14 @@ t.test('driver network errors are unavailable, API misuse and other errors are n
   t.notOk(isUnavailable(new Error('a bug')));
   t.notOk(isUnavailable(Object.assign(new Error('no such file'), { code: 'ENOENT' })));
   t.notOk(isUnavailable(undefined));
+});
+
+t.test('a batched write that failed as a whole is unavailable; one with a document refused is not', async (t) => {
+  const lost = new MongoBulkWriteError({ message: 'connect ECONNREFUSED 127.0.0.1:1' } as never, {} as never);
+  t.ok(isUnavailable(lost), 'no per-document errors and no code: the command never got through');
+  const refused = new MongoBulkWriteError(
+    { message: 'E11000', code: 11_000, writeErrors: [{ index: 0, code: 11_000, errmsg: 'E11000' }] as never },
+    {} as never,
+  );
+  t.notOk(isUnavailable(refused));
 });
