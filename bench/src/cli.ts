@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SCENARIO_NAMES, type ScenarioName } from './types.js';
 
@@ -10,8 +11,12 @@ export interface BenchOptions {
   /** Minutes of soak after the stepping (full mode); undefined for none. */
   readonly soakMinutes: number | undefined;
   readonly stepSeconds: number;
+  /** Rate every stepped scenario starts at (orders/s); undefined for the mode's own. */
+  readonly startRate: number | undefined;
   readonly outDir: string;
   readonly updateReadme: boolean;
+  /** Run every service with `--cpu-prof`, profiles under this directory. */
+  readonly cpuProfileDir: string | undefined;
   /** Connections of the load pool. */
   readonly connections: number;
   /** Requests in flight beyond which due requests count as not sent. */
@@ -30,8 +35,11 @@ export const USAGE = `usage: npm run bench -- [options]
   --baseline, --no-baseline  also step the pipeline with BATCHING=off (default: on in full mode)
   --soak[=MINUTES]         full mode: run the pipeline at 70 % of its sustainable rate (default ${DEFAULT_SOAK_MINUTES} min)
   --step-seconds N         length of each step (default: quick 5, full 20)
+  --start-rate N           rate every stepped scenario starts at (default: quick 500 intake / 200 pipeline,
+                           full 1000 / 250); on a slow store, start near what it sustains
   --out DIR                where <mode>.json and <mode>.md go (default bench/results)
   --update-readme          put the summary between the bench markers in README.md
+  --cpu-prof DIR           run every service with node --cpu-prof; profiles in DIR/<stack>/<service>/
   --connections N          load pool connections (default 128)
   --max-outstanding N      requests in flight before due ones count as not_sent (default 20000)`;
 
@@ -69,8 +77,10 @@ export function parseCli(argv: readonly string[]): BenchOptions {
         baseline: { type: 'boolean' },
         soak: { type: 'string' },
         'step-seconds': { type: 'string' },
+        'start-rate': { type: 'string' },
         out: { type: 'string', default: 'bench/results' },
         'update-readme': { type: 'boolean', default: false },
+        'cpu-prof': { type: 'string' },
         connections: { type: 'string', default: '128' },
         'max-outstanding': { type: 'string', default: '20000' },
         help: { type: 'boolean', short: 'h', default: false },
@@ -94,8 +104,10 @@ export function parseCli(argv: readonly string[]): BenchOptions {
     soakMinutes,
     stepSeconds:
       values['step-seconds'] === undefined ? (quick ? 5 : 20) : positive('--step-seconds', values['step-seconds']),
+    startRate: values['start-rate'] === undefined ? undefined : positive('--start-rate', values['start-rate']),
     outDir: values.out,
     updateReadme: values['update-readme'],
+    cpuProfileDir: values['cpu-prof'] === undefined ? undefined : resolve(values['cpu-prof']),
     connections: Math.round(positive('--connections', values.connections)),
     maxOutstanding: Math.round(positive('--max-outstanding', values['max-outstanding'])),
     help: values.help,

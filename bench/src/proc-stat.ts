@@ -67,3 +67,11 @@ export function descendantsOf(root: number, parentOf: ReadonlyMap<number, number
   }
   return found;
 }
+
+/**
+ * PostgreSQL's backends for one database: their titles read
+ * `postgres: <cluster>: <user> <database> <client> <state>`.
+ */
+export function backendsOf(database: string): RegExp {
+  return new RegExp(`^postgres: (?:\\S+: )?\\S+ ${database.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} `);
+}

@@ -13,6 +13,11 @@ export interface MeasuredProcess {
   readonly pid: number;
   /** Count the process alone (the bench: its children are the system under test). */
   readonly alone?: boolean;
+  /**
+   * Instead of `pid` and its tree: every process whose command line matches, for servers
+   * that are not our children (PostgreSQL's backends serving FerretDB's database).
+   */
+  readonly cmdline?: RegExp;
 }
 
 /** CPU ticks of every measured name at one moment. */
@@ -68,15 +73,22 @@ export function startProcessSampler(
   let busy = false;
 
   const treeOf = async () => {
+    const measured = processes();
+    const matching = measured.some((p) => p.cmdline !== undefined);
     const parentOf = new Map<number, number>();
+    const cmdlineOf = new Map<number, string>();
     for (const entry of await readdir('/proc').catch(() => [] as string[])) {
       if (!/^\d+$/.test(entry)) continue;
       const stat = parseProcStat(await readText(`/proc/${entry}/stat`));
       if (stat) parentOf.set(stat.pid, stat.ppid);
+      if (stat && matching) cmdlineOf.set(stat.pid, (await readText(`/proc/${entry}/cmdline`)).replaceAll('\0', ' '));
     }
-    return new Map(
-      processes().map((p) => [p.name, p.alone ? [p.pid] : [p.pid, ...descendantsOf(p.pid, parentOf)]] as const),
-    );
+    const pidsOf = (p: MeasuredProcess): number[] => {
+      const pattern = p.cmdline;
+      if (pattern !== undefined) return [...cmdlineOf].filter(([, line]) => pattern.test(line)).map(([pid]) => pid);
+      return p.alone ? [p.pid] : [p.pid, ...descendantsOf(p.pid, parentOf)];
+    };
+    return new Map(measured.map((p) => [p.name, pidsOf(p)] as const));
   };
 
   const sampleRss = async () => {

@@ -59,11 +59,14 @@ export function storeTrafficBetween(
   const exposedBy = Object.keys(after).filter((name) => after[name]?.commands !== undefined);
   if (exposedBy.length === 0) return null;
   const commands: Record<string, number> = {};
+  const byProcess: Record<string, Record<string, number>> = {};
   let statements = 0;
   let statementsSeen = false;
   for (const name of exposedBy) {
+    const own: Record<string, number> = (byProcess[name] = {});
     for (const [command, delta] of deltas(before[name]?.commands, after[name]?.commands)) {
       commands[command] = (commands[command] ?? 0) + delta;
+      own[command] = delta;
     }
     const docs = after[name]?.writeDocuments;
     if (docs !== undefined) {
@@ -71,8 +74,8 @@ export function storeTrafficBetween(
       for (const [, delta] of deltas(before[name]?.writeDocuments, docs)) statements += delta;
     }
   }
-  const sumOf = (names: readonly string[]) =>
-    Object.entries(commands)
+  const sumOf = (names: readonly string[], counted: Readonly<Record<string, number>> = commands) =>
+    Object.entries(counted)
       .filter(([command]) => names.some((n) => n.toLowerCase() === command.toLowerCase()))
       .reduce((sum, [, value]) => sum + value, 0);
   const perOrder = (value: number) => (orders > 0 ? value / orders : null);
@@ -81,6 +84,12 @@ export function storeTrafficBetween(
     writesPerOrder: perOrder(sumOf(WRITE_COMMANDS)),
     statementsPerOrder: statementsSeen ? perOrder(statements) : null,
     readsPerOrder: perOrder(sumOf(READ_COMMANDS)),
+    perProcess: Object.fromEntries(
+      Object.entries(byProcess).map(([name, own]) => [
+        name,
+        { writesPerOrder: perOrder(sumOf(WRITE_COMMANDS, own)), readsPerOrder: perOrder(sumOf(READ_COMMANDS, own)) },
+      ]),
+    ),
     commands,
   };
 }

@@ -1,7 +1,7 @@
 import { num, pairs, percentiles, perSec, table } from './markdown.js';
 import type { BenchReport } from './report.js';
 import type { ScenarioResult } from './scenarios.js';
-import type { StepResult } from './types.js';
+import type { StepResult, StoreTraffic } from './types.js';
 
 const STEP_HEADERS = [
   'phase',
@@ -106,10 +106,28 @@ export function storeTable(report: BenchReport): string {
     num(s.store?.writesPerOrder ?? null, 2),
     num(s.store?.statementsPerOrder ?? null, 2),
     num(s.store?.readsPerOrder ?? null, 2),
+    perProcessCell(s.store?.perProcess),
     s.store ? pairs(s.store.commands) : '—',
   ]);
   return table(
-    ['scenario', 'step', 'exposed by', 'writes / order', 'statements / order', 'reads / order', 'commands in the step'],
+    [
+      'scenario',
+      'step',
+      'exposed by',
+      'writes / order',
+      'statements / order',
+      'reads / order',
+      'writes + reads / order by process',
+      'commands in the step',
+    ],
     rows,
   );
+}
+
+function perProcessCell(perProcess: StoreTraffic['perProcess']): string {
+  if (perProcess === undefined) return '—';
+  const cells = Object.entries(perProcess)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([name, p]) => `${name} ${num(p.writesPerOrder, 1)} + ${num(p.readsPerOrder, 1)}`);
+  return cells.length > 0 ? cells.join(' · ') : '—';
 }

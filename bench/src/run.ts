@@ -1,7 +1,15 @@
 import type { BenchOptions } from './cli.js';
 import type { ProcessSampler } from './proc.js';
 import type { StackFacts } from './report.js';
-import { longestStepMs, runSingle, runStepped, scenarioConfig, START_RATES, type ScenarioResult } from './scenarios.js';
+import {
+  longestStepMs,
+  modeOf,
+  runSingle,
+  runStepped,
+  scenarioConfig,
+  START_RATES,
+  type ScenarioResult,
+} from './scenarios.js';
 import { openSession, type Session } from './session.js';
 import { rssDrift, SOAK_SAMPLE_MS, SOAK_SHARE, thinSeries, type SoakResult } from './soak.js';
 import { startStack, type Stack } from './stack.js';
@@ -52,7 +60,7 @@ async function withStack<T>(
   work: (stack: Stack, session: Session) => Promise<T>,
 ): Promise<{ result: T; facts: StackFacts }> {
   env.say(`starting stack ${label}${Object.keys(extraEnv).length > 0 ? ` with ${JSON.stringify(extraEnv)}` : ''}…`);
-  const stack = await startStack({ label, extraEnv, log: env.say });
+  const stack = await startStack({ label, extraEnv, log: env.say, cpuProfileDir: env.options.cpuProfileDir });
   env.measure(stack);
   let session: Session | undefined;
   try {
@@ -86,7 +94,7 @@ async function withStack<T>(
 /** The store ceiling, then pipeline, mixed, the soak and last intake (whose backlog no other step should inherit). */
 export async function runMain(env: RunEnvironment): Promise<MainRun> {
   const { options, say } = env;
-  const mode = { quick: options.mode === 'quick', stepSeconds: options.stepSeconds };
+  const mode = modeOf(options);
   const { result, facts } = await withStack(env, 'main', {}, async (stack, session) => {
     const startedMs = Date.now();
     const notes: string[] = [];
@@ -117,7 +125,7 @@ export async function runMain(env: RunEnvironment): Promise<MainRun> {
         const base = pipeline?.sustainableRate ?? null;
         // Without a sustainable rate: half the lowest rate the pipeline was offered.
         const tried = (pipeline?.steps ?? []).map((s) => s.rate);
-        const fallback = tried.length > 0 ? Math.min(...tried) : START_RATES.quick.pipeline / 1.6;
+        const fallback = tried.length > 0 ? Math.min(...tried) : (mode.startRate ?? START_RATES.quick.pipeline) / 1.6;
         const rate = Math.max(1, Math.round((base ?? fallback) / 2));
         const note =
           base === null
@@ -185,7 +193,7 @@ export async function runMain(env: RunEnvironment): Promise<MainRun> {
  */
 function quickDeadlines(env: RunEnvironment, wants: (name: string) => boolean) {
   if (env.options.mode !== 'quick') return undefined;
-  const mode = { quick: true, stepSeconds: env.options.stepSeconds };
+  const mode = modeOf(env.options);
   const end = env.startedAtMs + QUICK_SCENARIOS_MS;
   const mixed = wants('mixed') ? longestStepMs(scenarioConfig('mixed', mode)) : 0;
   const intake = wants('intake') ? longestStepMs(scenarioConfig('intake', mode)) : 0;
@@ -194,7 +202,7 @@ function quickDeadlines(env: RunEnvironment, wants: (name: string) => boolean) {
 
 /** The pipeline stepped on a second stack with BATCHING=off. */
 export async function runBaseline(env: RunEnvironment): Promise<{ stack: StackFacts; pipeline: ScenarioResult }> {
-  const mode = { quick: env.options.mode === 'quick', stepSeconds: env.options.stepSeconds };
+  const mode = modeOf(env.options);
   const { result, facts } = await withStack(env, 'baseline', { BATCHING: 'off' }, (_stack, session) =>
     runStepped(session.ctx, scenarioConfig('pipeline', mode), 9_001),
   );

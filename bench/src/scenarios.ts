@@ -26,6 +26,17 @@ export interface ScenarioConfig {
 export interface ModeSettings {
   readonly quick: boolean;
   readonly stepSeconds: number;
+  /** Overrides the start rates below for every scenario. */
+  readonly startRate?: number | undefined;
+}
+
+/** The scenario settings `options` ask for. */
+export function modeOf(options: {
+  readonly mode: 'quick' | 'full';
+  readonly stepSeconds: number;
+  readonly startRate?: number | undefined;
+}): ModeSettings {
+  return { quick: options.mode === 'quick', stepSeconds: options.stepSeconds, startRate: options.startRate };
 }
 
 /** Rates each scenario starts at, by mode. */
@@ -50,7 +61,7 @@ const FIRST_STEP_SLACK_MS = 15_000;
 export function scenarioConfig(name: ScenarioName, mode: ModeSettings): ScenarioConfig {
   const rates = mode.quick ? START_RATES.quick : START_RATES.full;
   const plan: SteppingPlan = {
-    startRate: name === 'intake' ? rates.intake : rates.pipeline,
+    startRate: mode.startRate ?? (name === 'intake' ? rates.intake : rates.pipeline),
     factor: 1.6,
     maxSteps: 12,
     maxStepDowns: mode.quick ? 2 : 3,

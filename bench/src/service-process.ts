@@ -21,6 +21,8 @@ export interface ServiceSpec {
   readonly logFile: string;
   /** Where `@orderflow/platform/register` resolves from: the repository root. */
   readonly cwd: string;
+  /** Writes V8 CPU profiles (`--cpu-prof`) of the process and its workers here on exit. */
+  readonly cpuProfileDir?: string | undefined;
 }
 
 const TAIL_LINES = 40;
@@ -29,7 +31,8 @@ const TAIL_LINES = 40;
 export function spawnService(spec: ServiceSpec): ServiceProcess {
   const fd = openSync(spec.logFile, 'a');
   // Telemetry first (SPEC §9), as every entrypoint runs in production.
-  const child = spawn(process.execPath, ['--import', '@orderflow/platform/register', spec.entry], {
+  const profile = spec.cpuProfileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${spec.cpuProfileDir}`];
+  const child = spawn(process.execPath, [...profile, '--import', '@orderflow/platform/register', spec.entry], {
     cwd: spec.cwd,
     env: spec.env,
     stdio: ['ignore', fd, fd],

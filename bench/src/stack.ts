@@ -7,6 +7,7 @@ import { createLogger, createMongo, createTopology, runMigrations, type Topology
 import { freePort, startMongo, startNats, type ServerHandle } from '@orderflow/testkit';
 import { spawnService, stopServices, type ServiceProcess } from './service-process.js';
 import type { MeasuredProcess } from './proc.js';
+import { backendsOf } from './proc-stat.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const STARTUP_TIMEOUT_MS = 120_000;
@@ -48,6 +49,8 @@ export interface StackOptions {
   /** Given to every service on top of the bench's own settings, e.g. `{ BATCHING: 'off' }`. */
   readonly extraEnv: Readonly<Record<string, string>>;
   readonly log: (line: string) => void;
+  /** CPU profiles of every service go under `<dir>/<label>/<service>/`. */
+  readonly cpuProfileDir?: string | undefined;
 }
 
 const SERVICES = [
@@ -80,7 +83,10 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   };
 
   try {
-    const serverEnv: NodeJS.ProcessEnv = { ...process.env, FERRETDB_BACKEND: process.env.FERRETDB_BACKEND ?? 'sqlite' };
+    // FerretDB on PostgreSQL when the server is usable (testkit's `auto`), else SQLite: on
+    // SQLite every lookup parses each stored document's JSON, and the store would be all
+    // the bench measures (docs/performance.md).
+    const serverEnv: NodeJS.ProcessEnv = { ...process.env, FERRETDB_BACKEND: process.env.FERRETDB_BACKEND ?? 'auto' };
     let backendNote = '';
     const serverLog = (line: string) => {
       if (line.startsWith('ferretdb:') && line.includes('backend')) backendNote = line;
@@ -96,6 +102,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         : /SQLite backend/.test(backendNote)
           ? 'sqlite'
           : 'unknown';
+    const postgresDb = backend === 'postgresql' ? /database (\S+) on/.exec(backendNote)?.[1] : undefined;
     log(`${label}: nats ${nats.url}${nats.external ? ' (external)' : ''}, mongodb ${mongo.url} (${backend})`);
 
     const mongoDb = `bench_${label}_${randomUUID().slice(0, 8)}`.replace(/[^A-Za-z0-9_-]/g, '_');
@@ -129,7 +136,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 
     const spawnIn = (name: string, dir: string, env: NodeJS.ProcessEnv) => {
       const logFile = join(logDir, `${name}.log`);
-      const service = spawnService({ name, entry: join(root, dir, 'dist/main.js'), env, logFile, cwd: root });
+      const cpuProfileDir = options.cpuProfileDir === undefined ? undefined : join(options.cpuProfileDir, label, name);
+      const entry = join(root, dir, 'dist/main.js');
+      const service = spawnService({ name, entry, env, logFile, cwd: root, cpuProfileDir });
       services.push(service);
       void service.exited.then((code) => {
         if (!stopped && crash === undefined) crash = `${name} exited with ${code}`;
@@ -171,6 +180,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         }
         if (nats.pid !== undefined) measured.push({ name: 'nats-server', pid: nats.pid });
         if (mongo.pid !== undefined) measured.push({ name: 'ferretdb', pid: mongo.pid });
+        if (postgresDb !== undefined) measured.push({ name: 'postgresql', pid: 0, cmdline: backendsOf(postgresDb) });
         return measured;
       },
       crashed: () => crash,

@@ -58,6 +58,10 @@ export interface StoreTraffic {
   readonly writesPerOrder: number | null;
   readonly statementsPerOrder: number | null;
   readonly readsPerOrder: number | null;
+  /** Write and read commands per order of each process, so the report shows who sends what. */
+  readonly perProcess?: Readonly<
+    Record<string, { readonly writesPerOrder: number | null; readonly readsPerOrder: number | null }>
+  >;
   /** Commands by name, summed over the processes. */
   readonly commands: Readonly<Record<string, number>>;
 }

@@ -1,5 +1,6 @@
 import t from 'tap';
 import { normalizeArgs, parseCli, UsageError } from '../src/cli.js';
+import { modeOf, scenarioConfig, START_RATES } from '../src/scenarios.js';
 
 t.test('the full mode steps every scenario with the baseline and 20 s steps', async (t) => {
   const options = parseCli([]);
@@ -39,4 +40,16 @@ t.test('an unknown scenario, flag or bad number is a usage error', async (t) => 
   t.throws(() => parseCli(['--scenarios', 'checkout']), UsageError);
   t.throws(() => parseCli(['--fast']), UsageError);
   t.throws(() => parseCli(['--step-seconds', '0']), UsageError);
+  t.throws(() => parseCli(['--start-rate', 'fast']), UsageError);
+});
+
+t.test('--start-rate sets where every stepped scenario starts; without it each mode has its own', async (t) => {
+  t.equal(parseCli(['--quick']).startRate, undefined);
+  const options = parseCli(['--quick', '--start-rate', '12']);
+  t.equal(options.startRate, 12);
+  const mode = modeOf(options);
+  t.equal(scenarioConfig('intake', mode).plan.startRate, 12);
+  t.equal(scenarioConfig('pipeline', mode).plan.startRate, 12);
+  t.equal(scenarioConfig('intake', modeOf(parseCli(['--quick']))).plan.startRate, START_RATES.quick.intake);
+  t.equal(scenarioConfig('pipeline', modeOf(parseCli([]))).plan.startRate, START_RATES.full.pipeline);
 });

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { descendantsOf, parseProcStat, parseProcStatus } from '../src/proc-stat.js';
+import { backendsOf, descendantsOf, parseProcStat, parseProcStatus } from '../src/proc-stat.js';
 
 const statLine = (comm: string) =>
   `4242 (${comm}) S 4000 4242 4000 0 -1 4194560 52000 0 3 0 1234 567 89 10 20 0 11 0 900 1000000 5000 18446744073709551615`;
@@ -37,3 +37,16 @@ t.test('descendants include grandchildren and exclude unrelated processes', asyn
   t.same(descendantsOf(10, parentOf).sort(), [11, 12, 13]);
   t.same(descendantsOf(20, parentOf), []);
 });
+
+t.test(
+  "PostgreSQL backends of one database match by title, other databases and the server's own processes do not",
+  async (t) => {
+    const ours = backendsOf('ferretdb_bench.1');
+    t.ok(ours.test('postgres: 15/main: postgres ferretdb_bench.1 127.0.0.1(54012) idle '));
+    t.ok(ours.test('postgres: postgres ferretdb_bench.1 [local] SELECT '));
+    t.notOk(ours.test('postgres: 15/main: postgres ferretdb_bench_1 127.0.0.1(54012) idle '), 'the dot is literal');
+    t.notOk(ours.test('postgres: 15/main: postgres ferretdb_bench.10 127.0.0.1(54012) idle '));
+    t.notOk(ours.test('postgres: 15/main: walwriter '));
+    t.notOk(ours.test('node ferretdb_bench.1 '));
+  },
+);

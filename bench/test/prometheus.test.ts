@@ -35,6 +35,10 @@ t.test('store traffic is the counters delta per order, summed over processes', a
   t.equal(traffic.writesPerOrder, 5);
   t.equal(traffic.statementsPerOrder, 7);
   t.equal(traffic.readsPerOrder, 3);
+  t.same(traffic.perProcess, {
+    api: { writesPerOrder: 2, readsPerOrder: 0 },
+    processor: { writesPerOrder: 3, readsPerOrder: 3 },
+  });
 });
 
 t.test('without the counter in any process the traffic is null', async (t) => {
