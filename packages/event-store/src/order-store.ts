@@ -128,7 +128,11 @@ export function createOrderStore(options: OrderStoreOptions) {
 
   /** The order now: its stored snapshot (a fold of a prefix) plus any events after it. */
   async function current(orderId: string): Promise<Order | undefined> {
-    const doc = await orders.findOne({ _id: orderId });
+    return currentFrom(orderId, await orders.findOne({ _id: orderId }));
+  }
+
+  /** The snapshot `doc` (if any) folded forward with the events after it. */
+  async function currentFrom(orderId: string, doc: OrderDocument | null): Promise<Order | undefined> {
     let order = doc ? toOrder(doc) : undefined;
     for (const event of await eventsFrom(orderId, (order?.version ?? 0) + 1)) order = applyEvent(order, event);
     return order;
@@ -283,6 +287,18 @@ export function createOrderStore(options: OrderStoreOptions) {
         const order = await current(orderId);
         if (order) await writeSnapshot(order);
         return order;
+      });
+    },
+
+    /**
+     * The order as of `version` or later: the snapshot alone when it is that far (one
+     * read), else the snapshot plus the events after it.
+     */
+    async loadAtLeast(orderId: string, version: number): Promise<Order | undefined> {
+      return guarded('reading an order', async () => {
+        const doc = await orders.findOne({ _id: orderId });
+        if (doc && doc.version >= version) return toOrder(doc);
+        return currentFrom(orderId, doc);
       });
     },
 

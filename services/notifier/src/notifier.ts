@@ -42,7 +42,8 @@ export async function startNotifier(
     const consumptions = TERMINAL_STATUSES.map((status) => {
       const durable = `notifier-${status}`;
       const notifyOrder = createNotifyOrder({
-        loadOrder: (orderId) => store.load(orderId),
+        // The snapshot alone once it has the terminal event (the writer stores it before publishing).
+        loadOrder: (orderId, seq) => store.loadAtLeast(orderId, seq),
         notifications,
         sender,
         ackWaitMs: topology.consumer(durable).ackWaitMs ?? config.bus.ackWaitMs,

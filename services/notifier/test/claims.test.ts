@@ -49,7 +49,7 @@ async function cancelledOrder(): Promise<{ order: Order; event: TerminalEvent }>
 
 function useCase(sender = scriptedSender(0)) {
   const notify = createNotifyOrder({
-    loadOrder: (id) => store.load(id),
+    loadOrder: (id, seq) => store.loadAtLeast(id, seq),
     notifications,
     sender,
     ackWaitMs: ACK_WAIT_MS,

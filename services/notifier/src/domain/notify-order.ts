@@ -7,7 +7,8 @@ import type { Delivery, NotificationStore } from './notification-store.js';
 import { isMailed, type TerminalEvent } from './terminal-event.js';
 
 export interface NotifyOrderDependencies {
-  readonly loadOrder: (orderId: string) => Promise<Order | undefined>;
+  /** The order as of its event `seq` or later. */
+  readonly loadOrder: (orderId: string, seq: number) => Promise<Order | undefined>;
   readonly notifications: NotificationStore;
   readonly sender: EmailSender;
   /** Ack wait of the terminal consumers: a `sending` claim older than this was abandoned. */
@@ -74,7 +75,7 @@ export function createNotifyOrder(deps: NotifyOrderDependencies) {
   }
 
   return async function notifyOrder(event: TerminalEvent, signal: AbortSignal): Promise<NotifyOutcome> {
-    const order = await deps.loadOrder(event.orderId);
+    const order = await deps.loadOrder(event.orderId, event.seq);
     if (!order) return { outcome: 'unknown_order' };
 
     if (!isMailed(event.status)) {

@@ -1,4 +1,11 @@
-import { PAYMENT_EVENT_TYPES, parseEventId, type ProviderEvent } from '@orderflow/core';
+import {
+  applyEvent,
+  PAYMENT_EVENT_TYPES,
+  parseEventId,
+  type Order,
+  type OrderEvent,
+  type ProviderEvent,
+} from '@orderflow/core';
 import { PermanentError, type BusMessage } from '@orderflow/platform';
 
 /** The order a published order event is about (SPEC §4 envelope); permanent if malformed. */
@@ -9,6 +16,34 @@ export function orderIdOf(message: BusMessage): { orderId: string; seq: number }
     throw new PermanentError('not an order event envelope', { code: 'ERR_SCHEMA' });
   }
   return parsed;
+}
+
+/**
+ * The order as its `order.created` envelope (seq 1) describes it, or undefined for any
+ * other message or a payload that does not carry the order. Seq 1 never changes once
+ * stored, so this is the stored order at version 1; whether it moved on since is for the
+ * append to find out (a later seq collides).
+ */
+export function createdOrderOf(message: BusMessage): Order | undefined {
+  const envelope = message.json() as {
+    id?: unknown;
+    type?: unknown;
+    time?: unknown;
+    order_id?: unknown;
+    data?: { order?: { id?: unknown }; request_hash?: unknown };
+  } | null;
+  const parsed = typeof envelope?.id === 'string' ? parseEventId(envelope.id) : undefined;
+  const data = envelope?.data;
+  const complete =
+    parsed?.seq === 1 &&
+    envelope?.type === 'order.created' &&
+    typeof envelope.time === 'string' &&
+    data?.order?.id === parsed.orderId &&
+    envelope.order_id === parsed.orderId &&
+    typeof data.request_hash === 'string';
+  if (!complete) return undefined;
+  const event = { type: 'order.created', data, order_id: parsed.orderId, seq: 1, at: envelope.time } as OrderEvent;
+  return applyEvent(undefined, event);
 }
 
 /** A provider event as the api stored it in PAYMENTS; permanent if malformed. */

@@ -6,7 +6,7 @@ import { customerHistory } from '../data-access/customer-history.js';
 import type { LaneScheduler } from '../domain/lane-scheduler.js';
 import type { PaymentClient } from '../payments/payment-client.js';
 import type { Validator } from '../validation/validator.js';
-import { orderIdOf } from './messages.js';
+import { createdOrderOf, orderIdOf } from './messages.js';
 
 export interface OrderConsumerDependencies {
   readonly db: Db;
@@ -32,7 +32,8 @@ export function createOrderHandler(lane: Lane, deps: OrderConsumerDependencies):
       lane,
       // Bound to the message's context: the lane scheduler may start it from another's.
       AsyncResource.bind(async () => {
-        const order = await deps.store.load(orderId);
+        // A new order's message carries all of it: no read unless it moved on meanwhile.
+        const order = createdOrderOf(message) ?? (await deps.store.load(orderId));
         if (!order) throw new PermanentError(`order ${orderId} has no events`);
         const current = order.status === 'pending' ? await validate(order, deps) : order;
         if (needsPaymentRequest(current)) {
