@@ -1,15 +1,7 @@
 import type { BenchOptions } from './cli.js';
 import type { ProcessSampler } from './proc.js';
 import type { StackFacts } from './report.js';
-import {
-  longestStepMs,
-  modeOf,
-  runSingle,
-  runStepped,
-  scenarioConfig,
-  START_RATES,
-  type ScenarioResult,
-} from './scenarios.js';
+import { longestStepMs, modeOf, runSingle, runStepped, scenarioConfig, type ScenarioResult } from './scenarios.js';
 import { openSession, type Session } from './session.js';
 import { rssDrift, SOAK_SAMPLE_MS, SOAK_SHARE, thinSeries, type SoakResult } from './soak.js';
 import { startStack, type Stack } from './stack.js';
@@ -125,7 +117,7 @@ export async function runMain(env: RunEnvironment): Promise<MainRun> {
         const base = pipeline?.sustainableRate ?? null;
         // Without a sustainable rate: half the lowest rate the pipeline was offered.
         const tried = (pipeline?.steps ?? []).map((s) => s.rate);
-        const fallback = tried.length > 0 ? Math.min(...tried) : (mode.startRate ?? START_RATES.quick.pipeline) / 1.6;
+        const fallback = tried.length > 0 ? Math.min(...tried) : scenarioConfig('pipeline', mode).plan.startRate / 1.6;
         const rate = Math.max(1, Math.round((base ?? fallback) / 2));
         const note =
           base === null

@@ -138,10 +138,19 @@ export function createOrderStore(options: OrderStoreOptions) {
     return order;
   }
 
-  /** The stored snapshot, or the fold of the events when there is none (yet). */
-  async function snapshotOrCurrent(orderId: string): Promise<Order | undefined> {
+  /**
+   * The order as of `version` or later: the snapshot alone when it is that far (one
+   * read), else the snapshot plus the events after it.
+   */
+  async function atLeast(orderId: string, version: number): Promise<Order | undefined> {
     const doc = await orders.findOne({ _id: orderId });
-    return doc ? toOrder(doc) : current(orderId);
+    if (doc && doc.version >= version) return toOrder(doc);
+    return currentFrom(orderId, doc);
+  }
+
+  /** The stored snapshot, or the fold of the events when there is none (yet). */
+  function snapshotOrCurrent(orderId: string): Promise<Order | undefined> {
+    return atLeast(orderId, 0);
   }
 
   async function load(orderId: string): Promise<Order | undefined> {
@@ -290,16 +299,9 @@ export function createOrderStore(options: OrderStoreOptions) {
       });
     },
 
-    /**
-     * The order as of `version` or later: the snapshot alone when it is that far (one
-     * read), else the snapshot plus the events after it.
-     */
+    /** The order as of `version` or later, from the snapshot alone when it is that far. */
     async loadAtLeast(orderId: string, version: number): Promise<Order | undefined> {
-      return guarded('reading an order', async () => {
-        const doc = await orders.findOne({ _id: orderId });
-        if (doc && doc.version >= version) return toOrder(doc);
-        return currentFrom(orderId, doc);
-      });
+      return guarded('reading an order', () => atLeast(orderId, version));
     },
 
     /** The stored snapshot (for reads); undefined if unknown. */

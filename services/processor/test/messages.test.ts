@@ -1,5 +1,4 @@
 import { envelopeOf, applyEvent, type NewOrder, type OrderEvent } from '@orderflow/core';
-import type { BusMessage } from '@orderflow/platform';
 import t from 'tap';
 import { createdOrderOf } from '../src/entry-points/messages.js';
 
@@ -26,24 +25,13 @@ const created: OrderEvent = {
   at: '2026-12-02T10:00:00.000Z',
 };
 
-function messageOf(payload: unknown): BusMessage {
-  const text = JSON.stringify(payload);
-  return {
-    subject: 'order.created.normal',
-    data: new TextEncoder().encode(text),
-    headers: {},
-    msgId: undefined,
-    deliveryCount: 1,
-    streamSequence: 1,
-    consumer: 'processor-normal',
-    text: () => text,
-    json: () => JSON.parse(text) as unknown,
-    working: () => {},
-  };
+/** The envelope as a consumer parses it off the wire. */
+function wireOf(payload: unknown): unknown {
+  return JSON.parse(JSON.stringify(payload)) as unknown;
 }
 
 t.test('an order.created envelope gives the order as the store folds its seq 1', async (t) => {
-  const order = createdOrderOf(messageOf(envelopeOf(created, 'api')));
+  const order = createdOrderOf(wireOf(envelopeOf(created, 'api')));
   t.same(order, applyEvent(undefined, created));
   t.equal(order?.version, 1);
   t.equal(order?.status, 'pending');
@@ -52,14 +40,14 @@ t.test('an order.created envelope gives the order as the store folds its seq 1',
 
 t.test('any other event, or a created envelope that does not carry its order, gives nothing', async (t) => {
   const processing = { ...created, type: 'order.processing', seq: 2, data: { handling: 'auto', risk_score: 1 } };
-  t.equal(createdOrderOf(messageOf(envelopeOf(processing as OrderEvent, 'processor'))), undefined);
+  t.equal(createdOrderOf(wireOf(envelopeOf(processing as OrderEvent, 'processor'))), undefined);
   const envelope = envelopeOf(created, 'api');
-  t.equal(createdOrderOf(messageOf({ ...envelope, id: 'o-1:2' })), undefined, 'not seq 1');
-  t.equal(createdOrderOf(messageOf({ ...envelope, order_id: 'o-2' })), undefined, 'order id differs from the event id');
-  t.equal(createdOrderOf(messageOf({ ...envelope, data: { request_hash: 'h1' } })), undefined, 'no order');
+  t.equal(createdOrderOf(wireOf({ ...envelope, id: 'o-1:2' })), undefined, 'not seq 1');
+  t.equal(createdOrderOf(wireOf({ ...envelope, order_id: 'o-2' })), undefined, 'order id differs from the event id');
+  t.equal(createdOrderOf(wireOf({ ...envelope, data: { request_hash: 'h1' } })), undefined, 'no order');
   const otherOrder = { ...envelope, data: { order: { ...newOrder, id: 'o-2' }, request_hash: 'h1' } };
-  t.equal(createdOrderOf(messageOf(otherOrder)), undefined, "the order is another one's");
-  t.equal(createdOrderOf(messageOf({ ...envelope, time: 5 })), undefined, 'no time');
-  t.equal(createdOrderOf(messageOf(null)), undefined);
-  t.equal(createdOrderOf(messageOf('text')), undefined);
+  t.equal(createdOrderOf(wireOf(otherOrder)), undefined, "the order is another one's");
+  t.equal(createdOrderOf(wireOf({ ...envelope, time: 5 })), undefined, 'no time');
+  t.equal(createdOrderOf(wireOf(null)), undefined);
+  t.equal(createdOrderOf(wireOf('text')), undefined);
 });

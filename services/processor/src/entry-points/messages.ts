@@ -8,9 +8,9 @@ import {
 } from '@orderflow/core';
 import { PermanentError, type BusMessage } from '@orderflow/platform';
 
-/** The order a published order event is about (SPEC §4 envelope); permanent if malformed. */
-export function orderIdOf(message: BusMessage): { orderId: string; seq: number } {
-  const envelope = message.json() as { id?: unknown; order_id?: unknown } | null;
+/** The order a published order event (its parsed SPEC §4 envelope) is about; permanent if malformed. */
+export function orderIdOf(json: unknown): { orderId: string; seq: number } {
+  const envelope = json as { id?: unknown; order_id?: unknown } | null;
   const parsed = typeof envelope?.id === 'string' ? parseEventId(envelope.id) : undefined;
   if (!parsed || envelope?.order_id !== parsed.orderId) {
     throw new PermanentError('not an order event envelope', { code: 'ERR_SCHEMA' });
@@ -19,13 +19,13 @@ export function orderIdOf(message: BusMessage): { orderId: string; seq: number }
 }
 
 /**
- * The order as its `order.created` envelope (seq 1) describes it, or undefined for any
+ * The order as its parsed `order.created` envelope (seq 1) describes it, or undefined for any
  * other message or a payload that does not carry the order. Seq 1 never changes once
  * stored, so this is the stored order at version 1; whether it moved on since is for the
  * append to find out (a later seq collides).
  */
-export function createdOrderOf(message: BusMessage): Order | undefined {
-  const envelope = message.json() as {
+export function createdOrderOf(json: unknown): Order | undefined {
+  const envelope = json as {
     id?: unknown;
     type?: unknown;
     time?: unknown;

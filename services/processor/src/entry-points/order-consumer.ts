@@ -27,13 +27,14 @@ export interface OrderConsumerDependencies {
  */
 export function createOrderHandler(lane: Lane, deps: OrderConsumerDependencies): MessageHandler {
   return async (message, signal) => {
-    const { orderId } = orderIdOf(message);
+    const envelope = message.json();
+    const { orderId } = orderIdOf(envelope);
     await deps.scheduler.run(
       lane,
       // Bound to the message's context: the lane scheduler may start it from another's.
       AsyncResource.bind(async () => {
         // A new order's message carries all of it: no read unless it moved on meanwhile.
-        const order = createdOrderOf(message) ?? (await deps.store.load(orderId));
+        const order = createdOrderOf(envelope) ?? (await deps.store.load(orderId));
         if (!order) throw new PermanentError(`order ${orderId} has no events`);
         const current = order.status === 'pending' ? await validate(order, deps) : order;
         if (needsPaymentRequest(current)) {
