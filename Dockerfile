@@ -23,6 +23,8 @@ COPY services/notifier/package.json services/notifier/
 COPY services/scheduler/package.json services/scheduler/
 COPY tools/payment-simulator/package.json tools/payment-simulator/
 COPY tools/dlq/package.json tools/dlq/
+# Fixes to dependencies (patches/README.md), applied by npm ci's postinstall.
+COPY patches/ patches/
 RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund
 COPY tsconfig.base.json tsconfig.build.json ./
 COPY packages/ packages/
@@ -50,6 +52,8 @@ RUN --mount=type=cache,target=/root/.npm \
   npm ci --omit=dev --workspaces --include-workspace-root --ignore-scripts --no-audit --no-fund \
   && test ! -e node_modules/node \
   && test -L node_modules/@orderflow/platform
+# The install above runs no scripts: the patched dependencies come from the build stage.
+COPY --from=build /src/node_modules/mongodb node_modules/mongodb
 
 # --- app: the tree the images run, /app ---------------------------------------------
 # The compiled JavaScript of each workspace next to its package.json (the services read

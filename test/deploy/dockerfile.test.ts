@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import t from 'tap';
 import { copyParts, effective, inherited, keyValues, parseDockerfile } from './support/dockerfile.js';
 
@@ -24,6 +24,14 @@ const TARGETS = {
 } as const;
 
 const stageNames = dockerfile.stages.map((stage) => stage.name);
+
+/** The packages patches/ fixes (`<name>+<version>.patch`), by name, with the version each patch is for. */
+const patchedPackages = new Map(
+  (await readdir(new URL('patches/', root)))
+    .map((file) => /^(.+)\+([^+]+)\.patch$/.exec(file))
+    .filter((match) => match !== null)
+    .map((match) => [match[1]!.replace('+', '/'), match[2]!] as const),
+);
 
 /** A path the build makes (dist/…) exists once built; before that, its TypeScript source does. */
 function builtOrSource(path: string): boolean {
@@ -142,7 +150,9 @@ t.test('the images get production dependencies only, and the compiled code from 
       const { options, paths } = copyParts(args);
       if (keyword !== 'COPY' || options.from !== 'build') continue;
       for (const source of paths.slice(0, -1)) {
-        t.match(source, /^\/src\/(packages|services|tools)\/[\w-]+\/(dist|models)$/, `line ${line}: ${source}`);
+        const patched = /^\/src\/node_modules\/(.+)$/.exec(source)?.[1];
+        if (patched !== undefined) t.ok(patchedPackages.has(patched), `line ${line}: ${source} is a patched package`);
+        else t.match(source, /^\/src\/(packages|services|tools)\/[\w-]+\/(dist|models)$/, `line ${line}: ${source}`);
       }
     }
   }
@@ -150,6 +160,28 @@ t.test('the images get production dependencies only, and the compiled code from 
   const runtime = dockerfile.stages.find((stage) => stage.name === 'runtime');
   const copies = runtime?.instructions.filter((i) => i.keyword === 'COPY').map((i) => i.args);
   t.same(copies, ['--from=app /app /app'], 'the runtime copies the assembled /app alone');
+});
+
+t.test('every patched dependency reaches the images patched', async (t) => {
+  t.ok(patchedPackages.size > 0, 'patches/ holds patches');
+  const copied = dockerfile.stages
+    .find((stage) => stage.name === 'prod-deps')
+    ?.instructions.filter((i) => i.keyword === 'COPY' && copyParts(i.args).options.from === 'build')
+    .map((i) => i.args);
+  for (const [name, version] of patchedPackages) {
+    const installed = JSON.parse(await readFile(new URL(`node_modules/${name}/package.json`, root), 'utf8')) as {
+      version: string;
+    };
+    t.equal(installed.version, version, `${name}: the patch is for the installed version`);
+    t.ok(
+      copied?.includes(`--from=build /src/node_modules/${name} node_modules/${name}`),
+      `${name}: copied from the build`,
+    );
+  }
+  const build = dockerfile.stages.find((stage) => stage.name === 'build')?.instructions ?? [];
+  const patchesCopied = build.findIndex((i) => i.keyword === 'COPY' && i.args === 'patches/ patches/');
+  const installed = build.findIndex((i) => i.keyword === 'RUN' && i.args.includes('npm ci'));
+  t.ok(patchesCopied >= 0 && patchesCopied < installed, 'the build stage has patches/ before npm ci applies them');
 });
 
 t.test('the risk model the processor loads by default is in the images', async (t) => {

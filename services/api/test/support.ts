@@ -5,6 +5,7 @@ import { loadApiConfig } from '../src/config.js';
 import { uniqueName, type TestServers } from '@orderflow/testkit';
 
 export const SECRET = 'test-webhook-secret';
+const REQUEST_TIMEOUT_MS = 30_000;
 
 /** Starts the api in-process against real servers, on a free port. */
 export async function startTestApi(t: Test, servers: TestServers, env: Record<string, string> = {}) {
@@ -26,12 +27,15 @@ export async function startTestApi(t: Test, servers: TestServers, env: Record<st
     runtime,
     base,
     async request(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
-      const init: RequestInit = { method, headers: { ...headers } };
+      // A request the api never answers fails here, naming itself, not as the file's timeout.
+      const init: RequestInit = { method, headers: { ...headers }, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) };
       if (body !== undefined) {
         init.body = typeof body === 'string' ? body : JSON.stringify(body);
         (init.headers as Record<string, string>)['content-type'] ??= 'application/json';
       }
-      const response = await fetch(base + path, init);
+      const response = await fetch(base + path, init).catch((error: unknown) => {
+        throw new Error(`${method} ${path} was not answered`, { cause: error });
+      });
       const text = await response.text();
       let json: unknown;
       try {
