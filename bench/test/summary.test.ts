@@ -62,6 +62,19 @@ t.test('the baseline ratio needs equal or better p99 to meet the goal', async (t
   t.equal(summary.goals[2]!.status, 'met');
 });
 
+t.test('without a sustainable baseline rate the ratio is not measured, and the report says why', async (t) => {
+  const pipeline = scenario('pipeline', [step('pipeline', 'ramp', 1)], 1);
+  const baseline = scenario(
+    'pipeline',
+    [step('pipeline', 'ramp', 2, { verdict: { sustainable: false, failed: ['x'] } })],
+    null,
+  );
+  const summary = buildSummary({ scenarios: [pipeline], baseline, ceiling: null, soak: null });
+  t.equal(summary.baselineRatio, null);
+  t.equal(summary.goals[2]!.status, 'not measured');
+  t.equal(summary.goals[2]!.measured, 'no ratio: the baseline sustained none of the rates tried');
+});
+
 t.test('the share of the store ceiling uses writes per order', async (t) => {
   const store = { exposedBy: ['api'], writesPerOrder: 4, statementsPerOrder: 8, readsPerOrder: 2, commands: {} };
   const pipeline = scenario('pipeline', [step('pipeline', 'ramp', 1_000, { store })], 1_000);
