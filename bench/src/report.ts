@@ -64,6 +64,12 @@ async function formatted(path: string, text: string): Promise<string> {
   return format(text, { ...options, filepath: path });
 }
 
+/** The command that made a report, with the flags that shape its numbers (not where it writes). */
+export function commandOf(argv: readonly string[]): string {
+  const flags = argv.filter((flag) => flag !== '--update-readme');
+  return flags.length === 0 ? 'npm run bench' : `npm run bench -- ${flags.join(' ')}`;
+}
+
 /** The short table README.md carries: sustainable rates, p99s, CPU-s per 1,000, goals. */
 export function readmeSummary(report: BenchReport): string {
   const { summary } = report;
@@ -85,7 +91,7 @@ export function readmeSummary(report: BenchReport): string {
   });
   const m = report.machine;
   return [
-    `Last run: \`npm run bench${report.mode === 'quick' ? ' -- --quick' : ''}\`, ${m.date.slice(0, 10)}, ` +
+    `Last run: \`${commandOf(report.argv)}\`, ${m.date.slice(0, 10)}, ` +
       `${m.cores} × ${m.cpuModel}, Node ${m.node}, FerretDB ${report.stacks[0]?.servers?.ferretdb ?? '?'} ` +
       `(${report.stacks[0]?.backend ?? '?'})${m.gitCommit ? `, commit ${m.gitCommit}` : ''}.`,
     '',

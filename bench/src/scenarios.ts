@@ -16,6 +16,11 @@ export interface ScenarioConfig {
   readonly plan: SteppingPlan;
   readonly stepSeconds: number;
   readonly confirmSeconds: number;
+  /**
+   * Orders a step offers at least, lengthening steps at low rates: with fewer than a few
+   * hundred answers a step's p99 is its slowest one or two, and one disk flush decides it.
+   */
+  readonly minSamples: number;
   readonly drainTimeoutMs: number;
   /** How long answers may trail a step before open requests are cut off. */
   readonly graceMs: number;
@@ -48,6 +53,8 @@ export const START_RATES = {
 } as const;
 
 const DRAIN_MS = 30_000;
+// At least 200 orders per full-mode step: its p99 is then the 2nd-slowest answer, not the slowest.
+const MIN_SAMPLES_FULL = 200;
 // The quick mode must end within three minutes even when the system is far slower than
 // its start rates: its drains and answer graces are shorter (and the report says so).
 const DRAIN_QUICK_MS = 5_000;
@@ -77,10 +84,17 @@ export function scenarioConfig(name: ScenarioName, mode: ModeSettings): Scenario
     plan,
     stepSeconds: mode.stepSeconds,
     confirmSeconds: 60,
+    minSamples: mode.quick ? 0 : MIN_SAMPLES_FULL,
     drainTimeoutMs: !mode.quick ? DRAIN_MS : name === 'intake' ? INTAKE_DRAIN_QUICK_MS : DRAIN_QUICK_MS,
     graceMs: mode.quick ? GRACE_QUICK_MS : GRACE_MS,
     settleMs: 2_000,
   };
+}
+
+/** How long a step of `phase` at `rate` offers load: its mode's length, longer when that gives too few orders. */
+export function stepSecondsFor(config: ScenarioConfig, phase: StepPhase, rate: number): number {
+  const base = phase === 'confirm' ? config.confirmSeconds : config.stepSeconds;
+  return rate > 0 ? Math.max(base, Math.ceil(config.minSamples / rate)) : base;
 }
 
 /** The longest a (non-confirmation) step of `config` can take: probes, load, answer grace, drain, settle. */
@@ -123,10 +137,15 @@ export async function runStepped(
       notes.push(`the quick mode's time budget ended the stepping before the ${step.phase} step at ${step.rate}/s`);
       break;
     }
-    const durationS = step.phase === 'confirm' ? config.confirmSeconds : config.stepSeconds;
+    const durationS = stepSecondsFor(config, step.phase, step.rate);
     const startedMs = Date.now();
     steps.push(await runOne(ctx, config, step.phase, step.rate, durationS, seed + steps.length));
     slowestMs = Math.max(slowestMs, Date.now() - startedMs);
+  }
+  if (steps.some((s) => s.durationS > (s.phase === 'confirm' ? config.confirmSeconds : config.stepSeconds))) {
+    notes.push(
+      `steps at low rates ran longer than their mode's length, to offer at least ${config.minSamples} orders each`,
+    );
   }
   return finish(config, ctx.stackLabel, steps, notes);
 }

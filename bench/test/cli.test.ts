@@ -1,6 +1,6 @@
 import t from 'tap';
 import { normalizeArgs, parseCli, UsageError } from '../src/cli.js';
-import { modeOf, scenarioConfig, START_RATES } from '../src/scenarios.js';
+import { modeOf, scenarioConfig, START_RATES, stepSecondsFor } from '../src/scenarios.js';
 
 t.test('the full mode steps every scenario with the baseline and 20 s steps', async (t) => {
   const options = parseCli([]);
@@ -52,4 +52,14 @@ t.test('--start-rate sets where every stepped scenario starts; without it each m
   t.equal(scenarioConfig('pipeline', mode).plan.startRate, 12);
   t.equal(scenarioConfig('intake', modeOf(parseCli(['--quick']))).plan.startRate, START_RATES.quick.intake);
   t.equal(scenarioConfig('pipeline', modeOf(parseCli([]))).plan.startRate, START_RATES.full.pipeline);
+});
+
+t.test('full-mode steps at low rates last long enough to offer their minimum of orders', async (t) => {
+  const full = scenarioConfig('pipeline', modeOf(parseCli([])));
+  t.equal(stepSecondsFor(full, 'ramp', 250), full.stepSeconds, 'a fast step keeps the mode length');
+  t.equal(stepSecondsFor(full, 'ramp', 2), Math.ceil(full.minSamples / 2));
+  t.equal(stepSecondsFor(full, 'confirm', 250), full.confirmSeconds);
+  t.ok(stepSecondsFor(full, 'confirm', 1) * 1 >= full.minSamples, 'a slow confirmation too');
+  const quick = scenarioConfig('pipeline', modeOf(parseCli(['--quick'])));
+  t.equal(stepSecondsFor(quick, 'ramp', 1), quick.stepSeconds, 'the quick mode keeps its time budget');
 });

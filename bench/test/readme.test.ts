@@ -1,5 +1,6 @@
 import t from 'tap';
 import { END_MARKER, replaceBenchSection, START_MARKER } from '../src/readme.js';
+import { commandOf } from '../src/report.js';
 
 t.test('the text between the markers is replaced and the rest kept', async (t) => {
   const readme = `# X\n\n## Performance\n\n${START_MARKER}\nold\n${END_MARKER}\n\n## Next\n`;
@@ -26,4 +27,10 @@ t.test('an existing Performance heading gets the markers under it', async (t) =>
 t.test('replacing twice gives the same text as replacing once', async (t) => {
   const once = replaceBenchSection('# X\n', 'table');
   t.equal(replaceBenchSection(once, 'table'), once);
+});
+
+t.test("the README's last-run line names the flags that shaped the numbers", async (t) => {
+  t.equal(commandOf([]), 'npm run bench');
+  t.equal(commandOf(['--quick']), 'npm run bench -- --quick');
+  t.equal(commandOf(['--start-rate', '2', '--soak', '--update-readme']), 'npm run bench -- --start-rate 2 --soak');
 });
