@@ -72,7 +72,13 @@ async function main(options: BenchOptions): Promise<number> {
       if (stack.natsExternal) notes.push(`stack ${stack.label}: NATS_URL is set, so nats-server has no pid to measure`);
       if (stack.mongoExternal) notes.push(`stack ${stack.label}: MONGO_URL is set, so the store has no pid to measure`);
     }
-    const summary = buildSummary({ scenarios: main.scenarios, baseline, ceiling: main.ceiling, soak: main.soak });
+    const summary = buildSummary({
+      scenarios: main.scenarios,
+      baseline,
+      ceiling: main.ceiling,
+      soak: main.soak,
+      soakAsked: options.soakMinutes !== undefined,
+    });
     const report: BenchReport = {
       mode: options.mode,
       argv: process.argv.slice(2),

@@ -75,6 +75,18 @@ t.test('without a sustainable baseline rate the ratio is not measured, and the r
   t.equal(summary.goals[2]!.measured, 'no ratio: the baseline sustained none of the rates tried');
 });
 
+t.test('a soak asked for but skipped says why', async (t) => {
+  const pipeline = scenario(
+    'pipeline',
+    [step('pipeline', 'ramp', 2, { verdict: { sustainable: false, failed: ['x'] } })],
+    null,
+  );
+  const asked = buildSummary({ scenarios: [pipeline], baseline: null, ceiling: null, soak: null, soakAsked: true });
+  t.match(asked.goals[4], { status: 'not measured', measured: /^soak skipped: .*sustainable pipeline rate/ });
+  const notAsked = buildSummary({ scenarios: [pipeline], baseline: null, ceiling: null, soak: null });
+  t.equal(notAsked.goals[4]!.measured, 'no soak (--soak)');
+});
+
 t.test('the share of the store ceiling uses writes per order', async (t) => {
   const store = { exposedBy: ['api'], writesPerOrder: 4, statementsPerOrder: 8, readsPerOrder: 2, commands: {} };
   const pipeline = scenario('pipeline', [step('pipeline', 'ramp', 1_000, { store })], 1_000);
