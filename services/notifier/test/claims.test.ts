@@ -171,3 +171,51 @@ t.test('a retry through another sender records where the mail went this time', a
   t.same(outcome, { outcome: 'sent', attempt: 2 });
   t.match(await records.findOne({ _id: event.id }), { result: 'sent', channel: 'smtp', recipient: 'ann@example.com' });
 });
+
+t.test('a mail that went out while the store fails is recorded once it answers, and not sent again', async (t) => {
+  const { event } = await cancelledOrder();
+  const sender = scriptedSender(0);
+  let failures = 2;
+  const flaky = {
+    ...notifications,
+    async markSent(...args: Parameters<typeof notifications.markSent>) {
+      if (failures-- > 0) throw new Error('MongoDB unavailable while recording a notification');
+      return notifications.markSent(...args);
+    },
+  };
+  let keptAlive = 0;
+  const notify = createNotifyOrder({
+    loadOrder: (id, seq) => store.loadAtLeast(id, seq),
+    notifications: flaky,
+    sender,
+    ackWaitMs: ACK_WAIT_MS,
+  });
+
+  const outcome = await notify(event, noSignal, () => keptAlive++);
+
+  t.same(outcome, { outcome: 'sent', attempt: 1 });
+  t.equal(sender.sent.length, 1, 'one mail');
+  t.equal(keptAlive, 2, 'the message was kept in progress while retrying');
+  t.match(await records.findOne({ _id: event.id }), { result: 'sent', attempts: 1 });
+  t.same(await useCase(sender).notify(event, noSignal), { outcome: 'duplicate', result: 'sent' });
+  t.equal(sender.sent.length, 1, 'a redelivery sends nothing');
+});
+
+t.test('shutdown gives up recording a mail whose store does not answer', async (t) => {
+  const { event } = await cancelledOrder();
+  const stopping = new AbortController();
+  const failing = {
+    ...notifications,
+    async markSent() {
+      stopping.abort();
+      throw new Error('MongoDB unavailable while recording a notification');
+    },
+  };
+  const notify = createNotifyOrder({
+    loadOrder: (id, seq) => store.loadAtLeast(id, seq),
+    notifications: failing,
+    sender: scriptedSender(0),
+    ackWaitMs: ACK_WAIT_MS,
+  });
+  await t.rejects(notify(event, stopping.signal), /unavailable/);
+});

@@ -14,10 +14,9 @@ const PULL_EXPIRES_MS = 10_000;
 
 /**
  * A watch over JetStream: one ordered consumer (ephemeral, server-side, deliver-new) on
- * the stream that captures `pattern`. The client library re-creates it after a reconnect
- * from the last sequence seen, so the flow has no gap while it lives; when it fails for
- * good (NATS gone at start, the stream re-created), it is made again from "now" after a
- * pause, and the listener is told to re-read the store (`reset`).
+ * the stream that captures `pattern`, so the flow has no gap while it lives. When it
+ * fails (NATS gone at start, a reconnect, the stream re-created), it is made again from
+ * "now" after a pause, and the listener is told to re-read the store (`reset`).
  */
 export function watchJetStream(
   js: JetStreamClient,
@@ -40,16 +39,20 @@ export function watchJetStream(
         const messages = await consumer.consume({ expires: PULL_EXPIRES_MS });
         const stop = () => void messages.close();
         stopping.signal.addEventListener('abort', stop, { once: true });
-        // The library re-creates an ordered consumer after a reconnect, but a deleted one
-        // only after missed heartbeats, and from a sequence a re-created stream may not
-        // reach for long: it is started afresh at once instead.
+        // The library re-creates an ordered consumer itself (after a reconnect, missed
+        // heartbeats, a deleted consumer) from the last sequence it saw, which a re-created
+        // stream may not reach for long: its messages until then would be skipped unseen.
+        // So whenever the library resets the consumer, it is started afresh from now
+        // instead, and the listener re-reads the store.
         closeWhenLost(
           messages,
           (reason) => log?.warn({ 'event.action': 'watch-restart' }, `watching ${pattern}: ${reason}; starting again`),
           (status) =>
             status.type === 'stream_not_found' || status.type === 'consumer_deleted'
               ? status.type.replaceAll('_', ' ')
-              : lostReason(status),
+              : status.type === 'reset'
+                ? 'the client reset its consumer'
+                : lostReason(status),
         );
         pauseMs = RETRY_MIN_MS;
         safely(() => listener.reset());

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Order } from '@orderflow/core';
 import { decideOnExisting } from './claim-decision.js';
 import { composeEmail } from './compose-email.js';
@@ -37,6 +38,9 @@ type Claim =
 
 /** Attempt numbers tried past abandoned claims before giving up for this delivery. */
 const MAX_ABANDONED_CLAIMS = 20;
+/** Pauses between tries to record a mail that went out, while the store does not answer. */
+const RECORD_RETRY_MIN_MS = 250;
+const RECORD_RETRY_MAX_MS = 2_000;
 
 /**
  * The notification use case (SPEC §6): exactly one mail per event id, whatever the
@@ -74,7 +78,32 @@ export function createNotifyOrder(deps: NotifyOrderDependencies) {
     return claimRetry(eventId, decision.nextAttempt, delivery);
   }
 
-  return async function notifyOrder(event: TerminalEvent, signal: AbortSignal): Promise<NotifyOutcome> {
+  /**
+   * Records a mail that went out as sent, retrying while the store fails: given up, the
+   * record would stay `sending` and a later delivery would mail again. `keepAlive` tells
+   * the bus the message is still being worked on meanwhile, so it is not redelivered.
+   * Only shutdown (`signal`) gives up, leaving the rare repeat to the next delivery.
+   */
+  async function recordSent(eventId: string, attempt: number, signal: AbortSignal, keepAlive?: () => void) {
+    for (let pauseMs = RECORD_RETRY_MIN_MS; ; pauseMs = Math.min(RECORD_RETRY_MAX_MS, pauseMs * 2)) {
+      try {
+        await notifications.markSent(eventId, attempt, new Date(now()));
+        return;
+      } catch (error) {
+        if (signal.aborted) throw error;
+        keepAlive?.();
+        await sleep(pauseMs, undefined, { signal }).catch(() => {
+          throw error;
+        });
+      }
+    }
+  }
+
+  return async function notifyOrder(
+    event: TerminalEvent,
+    signal: AbortSignal,
+    keepAlive?: () => void,
+  ): Promise<NotifyOutcome> {
     const order = await deps.loadOrder(event.orderId, event.seq);
     if (!order) return { outcome: 'unknown_order' };
 
@@ -116,7 +145,7 @@ export function createNotifyOrder(deps: NotifyOrderDependencies) {
       await notifications.markFailed(event.id, claimed.attempt, messageOf(error), new Date(now()));
       return { outcome: 'failed', attempt: claimed.attempt, error };
     }
-    await notifications.markSent(event.id, claimed.attempt, new Date(now()));
+    await recordSent(event.id, claimed.attempt, signal, keepAlive);
     return { outcome: 'sent', attempt: claimed.attempt };
   };
 }

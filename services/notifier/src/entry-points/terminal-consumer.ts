@@ -23,7 +23,7 @@ export function createTerminalHandler(status: TerminalStatus, deps: TerminalCons
     const event = terminalEventOf(message, status);
     const fields = { 'order.id': event.orderId, 'event.id': event.id, ...traceField(event.traceId) };
     const result = await inSpan(`notify ${event.type}`, { attributes: { 'order.id': event.orderId } }, async (span) => {
-      const result = await deps.notifyOrder(event, signal);
+      const result = await deps.notifyOrder(event, signal, () => message.working());
       span.setAttributes({ 'orderflow.notification.kind': kind, 'orderflow.notification.outcome': result.outcome });
       return result;
     });
