@@ -91,9 +91,14 @@ export function scenarioConfig(name: ScenarioName, mode: ModeSettings): Scenario
   };
 }
 
+/** The mode's length of a step of `phase`. */
+function modeSecondsFor(config: ScenarioConfig, phase: StepPhase): number {
+  return phase === 'confirm' ? config.confirmSeconds : config.stepSeconds;
+}
+
 /** How long a step of `phase` at `rate` offers load: its mode's length, longer when that gives too few orders. */
 export function stepSecondsFor(config: ScenarioConfig, phase: StepPhase, rate: number): number {
-  const base = phase === 'confirm' ? config.confirmSeconds : config.stepSeconds;
+  const base = modeSecondsFor(config, phase);
   return rate > 0 ? Math.max(base, Math.ceil(config.minSamples / rate)) : base;
 }
 
@@ -142,7 +147,7 @@ export async function runStepped(
     steps.push(await runOne(ctx, config, step.phase, step.rate, durationS, seed + steps.length));
     slowestMs = Math.max(slowestMs, Date.now() - startedMs);
   }
-  if (steps.some((s) => s.durationS > (s.phase === 'confirm' ? config.confirmSeconds : config.stepSeconds))) {
+  if (steps.some((s) => s.durationS > modeSecondsFor(config, s.phase))) {
     notes.push(
       `steps at low rates ran longer than their mode's length, to offer at least ${config.minSamples} orders each`,
     );

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DeliverPolicy, type JetStreamClient } from '@nats-io/jetstream';
+import { DeliverPolicy, type ConsumerNotification, type JetStreamClient } from '@nats-io/jetstream';
 import type { Logger } from 'pino';
 import { closeWhenLost, lostReason } from './consumer-health.js';
 import { fromNatsHeaders } from './headers.js';
@@ -47,12 +47,7 @@ export function watchJetStream(
         closeWhenLost(
           messages,
           (reason) => log?.warn({ 'event.action': 'watch-restart' }, `watching ${pattern}: ${reason}; starting again`),
-          (status) =>
-            status.type === 'stream_not_found' || status.type === 'consumer_deleted'
-              ? status.type.replaceAll('_', ' ')
-              : status.type === 'reset'
-                ? 'the client reset its consumer'
-                : lostReason(status),
+          watchLostReason,
         );
         pauseMs = RETRY_MIN_MS;
         safely(() => listener.reset());
@@ -79,6 +74,13 @@ export function watchJetStream(
       await sleep(pauseMs, undefined, { signal: stopping.signal }).catch(() => undefined);
       pauseMs = Math.min(RETRY_MAX_MS, pauseMs * 2);
     }
+  }
+
+  function watchLostReason(status: ConsumerNotification): string | undefined {
+    if (status.type === 'stream_not_found' || status.type === 'consumer_deleted')
+      return status.type.replaceAll('_', ' ');
+    if (status.type === 'reset') return 'the client reset its consumer';
+    return lostReason(status);
   }
 
   function safely(call: () => void): void {
