@@ -104,7 +104,9 @@ const MAX_SNAPSHOT_PASSES = 5;
 /**
  * The event store of SPEC §8: `order_events` is the source of truth and appending seq
  * n+1 is the compare-and-set; `orders` is a forward-only snapshot; every event is
- * published right after its append with `Nats-Msg-Id` = its id (the outbox).
+ * published right after its append with `Nats-Msg-Id` = its id (the outbox), without
+ * holding up its writer: `create` and `decide` return once the event and the snapshot
+ * are stored.
  */
 export function createOrderStore(options: OrderStoreOptions) {
   const { db, bus, log, source } = options;
@@ -209,16 +211,42 @@ export function createOrderStore(options: OrderStoreOptions) {
     return true;
   }
 
+  /** Publishes started after an append and not yet marked: `settled()` waits for them. */
+  const publishing = new Set<Promise<void>>();
+
+  /**
+   * Publishes and marks an event without holding up its writer: the event is durable, so
+   * a publish or mark that fails or never happens (a crash) is the outbox sweep's to do.
+   */
+  function publishSoon(event: OrderEvent, lane: Lane): void {
+    const sent = publish(event, lane).then(
+      () => undefined,
+      (error: unknown) =>
+        log.warn(
+          { err: error, 'order.id': event.order_id, 'event.action': 'publish-deferred' },
+          `marking ${eventId(event.order_id, event.seq)} published failed; the outbox sweep will retry`,
+        ),
+    );
+    publishing.add(sent);
+    void sent.finally(() => publishing.delete(sent));
+  }
+
   async function afterAppend(previous: Order | undefined, event: OrderEvent): Promise<Order> {
     options.faultPoint?.('after-append');
     const order = applyEvent(previous, event);
     if (previous) options.metrics?.changed(previous, order);
     else options.metrics?.created(order);
-    // A new order's snapshot is inserted: nothing older can be there, and a duplicate
-    // means a later one is.
-    if (previous) await writeSnapshot(order);
-    else await writes.insertSnapshot(toOrderDocument(order));
-    await publish(event, order.lane);
+    if (previous) {
+      // Consumers of a change may read the snapshot (the notifier does): it goes first.
+      await writeSnapshot(order);
+      publishSoon(event, order.lane);
+    } else {
+      // Nobody reads a new order's snapshot on its way (the processor takes the order from
+      // the message), so the publish runs alongside the insert. The insert has nothing
+      // older to replace, and a duplicate means a later snapshot is there.
+      publishSoon(event, order.lane);
+      await writes.insertSnapshot(toOrderDocument(order));
+    }
     return order;
   }
 
@@ -288,6 +316,15 @@ export function createOrderStore(options: OrderStoreOptions) {
         }
         throw new ContentionError(orderId, MAX_APPEND_ATTEMPTS);
       });
+    },
+
+    /**
+     * Waits for the publishes started by earlier appends (each with its `published_at`
+     * mark). Services await it on shutdown, after their last append and before NATS and
+     * MongoDB close.
+     */
+    async settled(): Promise<void> {
+      while (publishing.size > 0) await Promise.all(publishing);
     },
 
     /** Rewrites a lagging snapshot from the events (after a crash between append and snapshot). */

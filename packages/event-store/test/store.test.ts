@@ -87,6 +87,8 @@ t.test('creating an order stores seq 1, its snapshot, and publishes it to its la
   t.equal(result.order.version, 1);
   const id = result.order.id;
   t.same(await store.snapshot(id), result.order);
+  // The publish and its mark finish after create returns; settled() waits for them.
+  await store.settled();
   t.equal(published.get(`${id}:1`), 1);
   const stored = await mongo.db.collection('order_events').findOne({ _id: `${id}:1` as never });
   t.ok(stored?.published_at instanceof Date, 'published_at is set after the publish');
@@ -94,6 +96,32 @@ t.test('creating an order stores seq 1, its snapshot, and publishes it to its la
     last_by_subj: topology.subject('order.created.high'),
   });
   t.match(message?.json(), { id: `${id}:1`, type: 'order.created', version: 1, order_id: id, source: 'test' });
+});
+
+t.test('create and decide return once stored, without waiting for the publish; settled() waits for it', async (t) => {
+  let release: () => void = () => undefined;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  const slow: EventBus = {
+    ...realBus,
+    async publish(subject: string, data: Uint8Array | string, options?: PublishOptions) {
+      await held;
+      return realBus.publish(subject, data, options);
+    },
+  };
+  const store = createOrderStore({ db: mongo.db, bus: slow, log, source: 'test' });
+  const id = uniqueName('o');
+  await store.create(order(id), 'h');
+  await store.decide(id, (o) => decideCancel(o, { reason: 'r', by: 'u' }));
+  const events = mongo.db.collection('order_events');
+  t.equal(await events.countDocuments({ order_id: id, published_at: null }), 2, 'both stored, neither published yet');
+  t.match(await store.snapshot(id), { status: 'cancelled', version: 2 }, 'the snapshot is written before returning');
+  let settled = false;
+  const settling = store.settled().then(() => (settled = true));
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  t.equal(settled, false, 'settled() waits while a publish is held');
+  release();
+  await settling;
+  t.equal(await events.countDocuments({ order_id: id, published_at: null }), 0, 'both published and marked');
 });
 
 t.test('creating the same id again returns the original and whether the payload matched', async (t) => {
@@ -136,6 +164,7 @@ for (const batching of [true, false]) {
         repeated.map(() => 1),
         'each repeat answered with the stored order',
       );
+      await store.settled();
       const events = mongo.db.collection('order_events');
       t.equal(await events.countDocuments({ order_id: { $in: ids } }), ids.length, 'one seq 1 per order');
       t.equal(await mongo.db.collection(ORDERS).countDocuments({ _id: { $in: ids } as never }), ids.length);
@@ -202,6 +231,7 @@ t.test('50 concurrent writers racing different transitions: one outcome per deci
 
   const snapshot = await store.snapshot(id);
   t.same(snapshot, final, 'the snapshot equals the fold of the events');
+  await store.settled();
   for (const event of events) t.equal(published.get(`${id}:${event.seq}`) ?? 0, 1, `${event.seq} published once`);
   const unpublished = await mongo.db.collection('order_events').countDocuments({ order_id: id, published_at: null });
   t.equal(unpublished, 0);
@@ -261,6 +291,7 @@ t.test('events a failed publish left behind are published by the outbox sweep, i
   const id = uniqueName('outbox');
   await down.create(order(id), 'h');
   await down.decide(id, (o) => decideCancel(o, { reason: 'r', by: 'u' }));
+  await down.settled();
   t.equal(await mongo.db.collection('order_events').countDocuments({ order_id: id, published_at: null }), 2);
 
   const { bus, published } = countingBus();

@@ -91,6 +91,9 @@ export async function startApi(
         batching: config.batching,
         ...(faultPoint ? { faultPoint } : {}),
       });
+      // Once the last request is answered (Fastify runs onClose after them), its publishes
+      // finish before NATS and MongoDB close.
+      app.addHook('onClose', () => store.settled());
       const orderFeed = createOrderFeed({ bus: base.busReady, log: base.log });
       feed = orderFeed;
       base.lifecycle.onStop('live feed', () => orderFeed.close());

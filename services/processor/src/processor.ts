@@ -39,6 +39,8 @@ export async function startProcessor(
     batching: config.batching,
     ...(faultPoint ? { faultPoint } : {}),
   });
+  // Registered before the work that appends, so it runs after that work has stopped.
+  lifecycle.onStop('outbox publishes', () => store.settled());
   const validator = createValidator({
     threads: config.validationThreads,
     // BATCHING=off: one pool task per message, the baseline's cost.

@@ -52,6 +52,8 @@ export async function startScheduler(
     batching: config.batching,
     ...(faultPoint ? { faultPoint } : {}),
   });
+  // Registered before the work that appends, so it runs after that work has stopped.
+  lifecycle.onStop('outbox publishes', () => store.settled());
   const leaseOwner = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
   const lease = createLease(mongo.db, { name: SCHEDULER_LEASE, owner: leaseOwner, termMs: config.leaseTermMs });
   const metrics = createSchedulerMetrics(
