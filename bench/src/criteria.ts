@@ -86,11 +86,34 @@ export const STEP_DOWN_CAPACITY_SHARE = 0.8;
 /** The next step to run, or undefined when the scenario is done. */
 export type NextStep = { readonly phase: StepPhase; readonly rate: number } | undefined;
 
+/** Rates whose confirmations may fail before the search gives up confirming any. */
+export const MAX_REFUTED_RATES = 3;
+
+const isSearch = (s: StepRecord) => s.phase !== 'confirm' && s.phase !== 'soak';
+
+/** Rates a confirmation failed at: what a short step sustained, a long one did not. */
+export function refutedRates(history: readonly StepRecord[]): number[] {
+  return [...new Set(history.filter((s) => s.phase === 'confirm' && !s.sustainable).map((s) => s.rate))];
+}
+
+/** The highest rate a search step sustained that no confirmation has refuted. */
+function candidateRate(history: readonly StepRecord[]): number | undefined {
+  const refuted = new Set(refutedRates(history));
+  const rates = history.filter((s) => isSearch(s) && s.sustainable && !refuted.has(s.rate)).map((s) => s.rate);
+  return rates.length > 0 ? Math.max(...rates) : undefined;
+}
+
+/** Confirmations at `rate` that held. */
+function heldAt(history: readonly StepRecord[], rate: number): number {
+  return history.filter((s) => s.phase === 'confirm' && s.rate === rate && s.sustainable).length;
+}
+
 /**
  * Decides the next step: multiply the rate by `factor` while steps are sustainable (up to
  * `maxSteps`); when even the start rate was not, step down below what the failed step got
  * through (or by `factor`); then bisect once between the highest good and the lowest bad
- * rate, then confirm the sustainable rate.
+ * rate, then confirm the highest good rate. A confirmation that fails refutes its rate, and
+ * the next lower good rate is confirmed instead (at most `MAX_REFUTED_RATES` refuted).
  */
 export function nextStep(plan: SteppingPlan, history: readonly StepRecord[]): NextStep {
   const search = history.filter((s) => s.phase === 'ramp' || s.phase === 'down');
@@ -107,26 +130,27 @@ export function nextStep(plan: SteppingPlan, history: readonly StepRecord[]): Ne
       return { phase: 'down', rate: Math.max(1, Math.round(Math.min(byFactor, byCapacity))) };
     }
   }
-  const good = sustainableRate(history);
+  const good = candidateRate(history);
   const bad = lowestBadRate(history, good);
   if (plan.bisect && good !== undefined && bad !== undefined && !history.some((s) => s.phase === 'bisect')) {
     const rate = Math.round((good + bad) / 2);
     if (rate > good && rate < bad) return { phase: 'bisect', rate };
   }
-  const confirmations = history.filter((s) => s.phase === 'confirm').length;
-  if (good !== undefined && confirmations < plan.confirmRuns) return { phase: 'confirm', rate: good };
-  return undefined;
+  if (good === undefined || refutedRates(history).length >= MAX_REFUTED_RATES) return undefined;
+  return heldAt(history, good) < plan.confirmRuns ? { phase: 'confirm', rate: good } : undefined;
 }
 
-/** Highest rate a search step (ramp, down, bisect, single) sustained; undefined if none. */
-export function sustainableRate(history: readonly StepRecord[]): number | undefined {
-  const rates = history.filter((s) => s.sustainable && s.phase !== 'confirm' && s.phase !== 'soak').map((s) => s.rate);
-  return rates.length > 0 ? Math.max(...rates) : undefined;
+/**
+ * The sustainable rate: the highest rate a search step (ramp, down, bisect, single)
+ * sustained; when the plan confirms (`confirmRuns` > 0), only once that many confirmations
+ * at it held and none failed. Undefined if none.
+ */
+export function sustainableRate(history: readonly StepRecord[], confirmRuns = 0): number | undefined {
+  const good = candidateRate(history);
+  return good !== undefined && heldAt(history, good) >= confirmRuns ? good : undefined;
 }
 
 function lowestBadRate(history: readonly StepRecord[], above: number | undefined): number | undefined {
-  const rates = history
-    .filter((s) => !s.sustainable && s.phase !== 'confirm' && s.phase !== 'soak' && s.rate > (above ?? 0))
-    .map((s) => s.rate);
+  const rates = history.filter((s) => isSearch(s) && !s.sustainable && s.rate > (above ?? 0)).map((s) => s.rate);
   return rates.length > 0 ? Math.min(...rates) : undefined;
 }

@@ -1,4 +1,11 @@
-import { nextStep, STEP_DOWN_CAPACITY_SHARE, sustainableRate, type StepRecord, type SteppingPlan } from './criteria.js';
+import {
+  nextStep,
+  refutedRates,
+  STEP_DOWN_CAPACITY_SHARE,
+  sustainableRate,
+  type StepRecord,
+  type SteppingPlan,
+} from './criteria.js';
 import type { OrderMix } from './orders.js';
 import { runStep, type StepContext } from './step.js';
 import type { ScenarioName, StepPhase, StepResult } from './types.js';
@@ -201,9 +208,16 @@ export function recordOf(step: StepResult): StepRecord {
 }
 
 function finish(config: ScenarioConfig, stack: string, steps: StepResult[], notes: string[]): ScenarioResult {
-  const rate = sustainableRate(
-    steps.map((s) => ({ phase: s.phase, rate: s.rate, sustainable: s.verdict.sustainable })),
-  );
+  const history = steps.map((s) => ({ phase: s.phase, rate: s.rate, sustainable: s.verdict.sustainable }));
+  const rate = sustainableRate(history, config.plan.confirmRuns);
+  const refuted = refutedRates(history);
+  if (refuted.length > 0) {
+    const confirmed = rate === undefined ? 'no rate held them' : `${rate}/s held them`;
+    notes.push(
+      `the ${config.confirmSeconds} s confirmations failed at ${refuted.map((r) => `${r}/s`).join(', ')} ` +
+        `(sustained in a shorter step): ${confirmed}`,
+    );
+  }
   if (steps.some((s) => s.phase === 'down')) {
     notes.push(
       `the start rate ${config.plan.startRate}/s was not sustainable, so the rate was stepped down ` +

@@ -92,8 +92,10 @@ export function buildSummary(input: {
   const confirmSpread: Partial<Record<ScenarioName, ConfirmSpread>> = {};
   for (const scenario of input.scenarios) {
     acceptedCv[scenario.name] = sustainableStep(scenario)?.acceptedCv ?? null;
+    // The confirmations of the sustainable rate; when none held, all of them.
     const confirms = scenario.steps.filter((s) => s.phase === 'confirm');
-    if (confirms.length > 0) confirmSpread[scenario.name] = spreadOf(confirms);
+    const atRate = confirms.filter((s) => s.rate === scenario.sustainableRate);
+    if (confirms.length > 0) confirmSpread[scenario.name] = spreadOf(atRate.length > 0 ? atRate : confirms);
   }
 
   return {

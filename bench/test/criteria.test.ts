@@ -2,7 +2,9 @@ import t from 'tap';
 import {
   backlogAllowance,
   judgeStep,
+  MAX_REFUTED_RATES,
   nextStep,
+  refutedRates,
   sustainableRate,
   type StepMeasures,
   type SteppingPlan,
@@ -108,7 +110,47 @@ t.test('the full mode bisects once between the last good and first bad rate, the
   t.same(nextStep(fullPlan, bisected), { phase: 'confirm', rate: 325 });
   const confirmed = [...bisected, { phase: 'confirm' as const, rate: 325, sustainable: true }];
   t.same(nextStep(fullPlan, confirmed), { phase: 'confirm', rate: 325 });
-  t.equal(nextStep(fullPlan, [...confirmed, { phase: 'confirm' as const, rate: 325, sustainable: false }]), undefined);
+  t.equal(sustainableRate(confirmed, 2), undefined, 'not sustainable until both confirmations held');
+  const twice = [...confirmed, { phase: 'confirm' as const, rate: 325, sustainable: true }];
+  t.equal(nextStep(fullPlan, twice), undefined);
+  t.equal(sustainableRate(twice, 2), 325);
+});
+
+t.test('a failed confirmation refutes its rate: the next lower good rate is confirmed instead', async (t) => {
+  const searched = [
+    { phase: 'ramp' as const, rate: 2, sustainable: true },
+    { phase: 'ramp' as const, rate: 3, sustainable: true },
+    { phase: 'ramp' as const, rate: 5, sustainable: true },
+    { phase: 'ramp' as const, rate: 8, sustainable: false },
+    { phase: 'bisect' as const, rate: 7, sustainable: true },
+  ];
+  const refuted = [...searched, { phase: 'confirm' as const, rate: 7, sustainable: false }];
+  t.same(nextStep(fullPlan, refuted), { phase: 'confirm', rate: 5 }, 'no second try at 7/s');
+  t.equal(sustainableRate(refuted, 2), undefined);
+  t.equal(sustainableRate(refuted), 5, 'without confirmations asked, the highest good rate not refuted');
+  const held = [
+    ...refuted,
+    { phase: 'confirm' as const, rate: 5, sustainable: true },
+    { phase: 'confirm' as const, rate: 5, sustainable: true },
+  ];
+  t.equal(nextStep(fullPlan, held), undefined);
+  t.equal(sustainableRate(held, 2), 5);
+  t.same(refutedRates(held), [7]);
+  // Refuted again after one held: the held one does not count.
+  const again = [...refuted, { phase: 'confirm' as const, rate: 5, sustainable: true }];
+  const failedSecond = [...again, { phase: 'confirm' as const, rate: 5, sustainable: false }];
+  t.same(nextStep(fullPlan, failedSecond), { phase: 'confirm', rate: 3 });
+});
+
+t.test('confirming gives up after MAX_REFUTED_RATES refuted rates, with no sustainable rate', async (t) => {
+  const history = [
+    ...[2, 3, 5, 7].map((rate) => ({ phase: 'ramp' as const, rate, sustainable: true })),
+    { phase: 'ramp' as const, rate: 11, sustainable: false },
+    ...[7, 5, 3].map((rate) => ({ phase: 'confirm' as const, rate, sustainable: false })),
+  ];
+  t.equal(MAX_REFUTED_RATES, 3);
+  t.equal(nextStep({ ...fullPlan, bisect: false }, history), undefined);
+  t.equal(sustainableRate(history, 2), undefined);
 });
 
 t.test('a failed bisection leaves the sustainable rate at the last good ramp step', async (t) => {
