@@ -6,6 +6,7 @@ import { startSystem } from './support/system.js';
 import { verifyScenario } from './support/verify.js';
 
 const scale = faultScale();
+const OPEN_WAIT_MS = 5_000;
 t.setTimeout(scale.fileTimeoutMs);
 
 t.test(
@@ -22,7 +23,8 @@ t.test(
     for (let kill = 1; kill <= scale.processorKills; kill++) {
       const delayMs = randomMs(...scale.processorRunMs);
       await sleep(delayMs);
-      openAtKill.push(await openOrders());
+      // A kill is meant to land mid-work: the load keeps orders coming, so wait for one to be open.
+      openAtKill.push(await openOrdersWithin(OPEN_WAIT_MS));
       const exit = await system.processor.kill('SIGKILL');
       t.equal(
         exit.signal,
@@ -42,8 +44,16 @@ t.test(
       statuses: ['completed'],
     });
 
-    async function openOrders(): Promise<number> {
-      return system.db.collection('orders').countDocuments({ status: { $in: ['pending', 'processing'] } });
+    /** Orders open now, polling until there is one or `withinMs` is up. */
+    async function openOrdersWithin(withinMs: number): Promise<number> {
+      const deadline = Date.now() + withinMs;
+      for (;;) {
+        const open = await system.db
+          .collection('orders')
+          .countDocuments({ status: { $in: ['pending', 'processing'] } });
+        if (open > 0 || Date.now() >= deadline) return open;
+        await sleep(25);
+      }
     }
   },
 );
