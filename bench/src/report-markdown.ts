@@ -127,7 +127,7 @@ export function renderMarkdown(report: BenchReport): string {
     return [
       s.name,
       num(summary.acceptedCv[s.name] ?? null, 3),
-      spread ? spread.throughputs.map((t) => num(t)).join(' / ') : '—',
+      spread ? `at ${spread.rate}/s: ${spread.throughputs.map((t) => num(t)).join(' / ')}` : '—',
       spread ? spread.p99sMs.map((p) => num(p, 1)).join(' / ') : '—',
       spread ? `${num(spread.spreadPercent, 1)} %` : '—',
     ];

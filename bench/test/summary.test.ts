@@ -115,4 +115,21 @@ t.test('two confirmation runs give their spread', async (t) => {
   );
   const summary = buildSummary({ scenarios: [pipeline], baseline: null, ceiling: null, soak: null });
   t.equal(Math.round(summary.confirmSpread.pipeline!.spreadPercent! * 10) / 10, 2);
+  t.equal(summary.confirmSpread.pipeline!.rate, 1_000);
+});
+
+t.test('confirmations at different rates are compared at one rate only', async (t) => {
+  const refuted = (rate: number, completedPerSec: number) =>
+    step('pipeline', 'confirm', rate, { completedPerSec, verdict: { sustainable: false, failed: ['x'] } });
+  const steps = [step('pipeline', 'ramp', 5), refuted(5, 5), refuted(3, 3), refuted(3, 2.7), refuted(2, 2)];
+  const none = buildSummary({
+    scenarios: [scenario('pipeline', steps, null)],
+    baseline: null,
+    ceiling: null,
+    soak: null,
+  });
+  t.match(none.confirmSpread.pipeline, { rate: 3, throughputs: [3, 2.7] }, 'none held: the rate confirmed most often');
+  const held = [...steps, step('pipeline', 'confirm', 2, { completedPerSec: 2 })];
+  const some = buildSummary({ scenarios: [scenario('pipeline', held, 2)], baseline: null, ceiling: null, soak: null });
+  t.match(some.confirmSpread.pipeline, { rate: 2, throughputs: [2, 2] }, 'the sustainable rate’s');
 });
