@@ -7,6 +7,7 @@ import {
   toPlatformConfig,
   type PlatformConfig,
 } from '@orderflow/platform';
+import type { BackpressureLimits } from './domain/backpressure.js';
 
 /** The development webhook secret; production must set PAYMENT_WEBHOOK_SECRET. */
 export const DEV_WEBHOOK_SECRET = 'orderflow-dev-webhook-secret';
@@ -23,6 +24,7 @@ export const apiVariables = {
   SSE_MAX_LIFETIME_MS: env.ms(1_000, 86_400_000).default(1_800_000),
   API_WORKERS: env.int(1, 256).optional(),
   INTAKE_MAX_IN_FLIGHT: env.int(0, 1_000_000).default(2_000),
+  INTAKE_MAX_WAIT_MS: env.ms().default(1_000),
   INTAKE_MAX_BACKLOG: env.int(0, 100_000_000).default(10_000),
 } as const;
 
@@ -40,8 +42,11 @@ export interface ApiConfig extends PlatformConfig {
   };
   /** node:cluster workers (API_WORKERS, default one per core); 1 runs the api in one process. */
   readonly workers: number;
-  /** Backpressure (429): creations in flight per process, and new orders waiting for a processor; 0 turns each off. */
-  readonly intake: { readonly maxInFlight: number; readonly maxBacklog: number };
+  /**
+   * Backpressure (429): creations in flight per process, how long the oldest may wait on
+   * the store, and new orders waiting for a processor; 0 turns each off.
+   */
+  readonly intake: BackpressureLimits;
 }
 
 /** The api's configuration: the platform's plus body limit, rate limit, webhook secret and workers. */
@@ -64,6 +69,10 @@ export function loadApiConfig(source: Readonly<Record<string, string | undefined
       maxLifetimeMs: vars.SSE_MAX_LIFETIME_MS,
     },
     workers: vars.API_WORKERS ?? availableParallelism(),
-    intake: { maxInFlight: vars.INTAKE_MAX_IN_FLIGHT, maxBacklog: vars.INTAKE_MAX_BACKLOG },
+    intake: {
+      maxInFlight: vars.INTAKE_MAX_IN_FLIGHT,
+      maxWaitMs: vars.INTAKE_MAX_WAIT_MS,
+      maxBacklog: vars.INTAKE_MAX_BACKLOG,
+    },
   };
 }

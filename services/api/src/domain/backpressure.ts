@@ -1,5 +1,5 @@
 /** Why new orders are refused for now. */
-export type ShedReason = 'in_flight' | 'backlog';
+export type ShedReason = 'in_flight' | 'store_wait' | 'backlog';
 
 export type Admission =
   { readonly admit: true } | { readonly admit: false; readonly reason: ShedReason; readonly retryAfterSeconds: number };
@@ -7,6 +7,8 @@ export type Admission =
 export interface BackpressureLimits {
   /** Creations this process works on at once; 0: no limit. */
   readonly maxInFlight: number;
+  /** How long the oldest creation may have waited on the store before new ones are refused; 0: no limit. */
+  readonly maxWaitMs: number;
   /** New-order messages waiting for the processor; 0: no limit. */
   readonly maxBacklog: number;
 }
@@ -20,16 +22,19 @@ const STALLED_RETRY_AFTER_S = 5;
 const SAMPLE_TTL_MS = 10_000;
 
 /**
- * Admission control for order creation (SPEC §3 `429`). Two signals: the creations this
+ * Admission control for order creation (SPEC §3 `429`). Three signals: the creations this
  * process has in flight (waiting on the store: the memory and latency that would grow
- * without bound) and the pipeline's backlog of new orders not yet taken by a processor.
+ * without bound), how long the oldest of them has waited (a store that stopped keeping
+ * up: later creations would only queue behind it), and the pipeline's backlog of new
+ * orders not yet taken by a processor.
  * Past the backlog limit, creation is refused until the backlog has drained below
  * `RESUME_SHARE` of it (hysteresis, so admission does not flap at the edge), and
  * `Retry-After` is how long that drain takes at the rate last seen. Pure: the caller
  * feeds it samples and the time.
  */
 export function createBackpressure(limits: BackpressureLimits) {
-  let inFlight = 0;
+  /** Start times of the creations in flight, oldest first (a Set keeps insertion order). */
+  const started = new Set<{ readonly atMs: number }>();
   let backlog: { value: number; atMs: number } | undefined;
   let drainPerSecond = 0;
   let shedding = false;
@@ -43,7 +48,7 @@ export function createBackpressure(limits: BackpressureLimits) {
 
   return {
     get inFlight() {
-      return inFlight;
+      return started.size;
     },
     /** Records the pipeline's backlog as read at `atMs`. */
     observeBacklog(value: number, atMs: number): void {
@@ -59,22 +64,22 @@ export function createBackpressure(limits: BackpressureLimits) {
     },
     /** Whether a new order may be taken now. */
     admit(nowMs: number): Admission {
-      if (limits.maxInFlight > 0 && inFlight >= limits.maxInFlight) {
+      if (limits.maxInFlight > 0 && started.size >= limits.maxInFlight) {
         return { admit: false, reason: 'in_flight', retryAfterSeconds: 1 };
+      }
+      const oldest = started.values().next().value;
+      if (limits.maxWaitMs > 0 && oldest !== undefined && nowMs - oldest.atMs > limits.maxWaitMs) {
+        return { admit: false, reason: 'store_wait', retryAfterSeconds: 1 };
       }
       const fresh = backlog !== undefined && nowMs - backlog.atMs <= SAMPLE_TTL_MS;
       if (shedding && fresh) return { admit: false, reason: 'backlog', retryAfterSeconds: backlogRetryAfter() };
       return { admit: true };
     },
-    /** A creation started; call `done` when it is answered. */
-    begin(): () => void {
-      inFlight++;
-      let ended = false;
-      return () => {
-        if (ended) return;
-        ended = true;
-        inFlight--;
-      };
+    /** A creation started at `nowMs`; call `done` when it is answered. */
+    begin(nowMs: number): () => void {
+      const creation = { atMs: nowMs };
+      started.add(creation);
+      return () => void started.delete(creation);
     },
   };
 }

@@ -21,11 +21,11 @@ export function startIntakePressure(options: {
   const pressure = createBackpressure(options.limits);
   const shed = new Counter({
     name: 'orderflow_intake_shed_total',
-    help: 'Orders refused with 429 because the pipeline is behind, by reason (in_flight, backlog)',
+    help: 'Orders refused with 429 because the pipeline is behind, by reason (in_flight, store_wait, backlog)',
     labelNames: ['reason'] as const,
     registers: [options.registry],
   });
-  for (const reason of ['in_flight', 'backlog']) shed.inc({ reason }, 0);
+  for (const reason of ['in_flight', 'store_wait', 'backlog']) shed.inc({ reason }, 0);
 
   let timer: NodeJS.Timeout | undefined;
   let failing = false;
@@ -64,7 +64,7 @@ export function startIntakePressure(options: {
       if (!admission.admit) shed.inc({ reason: admission.reason });
       return admission;
     },
-    begin: () => pressure.begin(),
+    begin: () => pressure.begin(Date.now()),
     stop(): void {
       clearInterval(timer);
     },
