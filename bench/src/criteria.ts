@@ -89,7 +89,8 @@ export type NextStep = { readonly phase: StepPhase; readonly rate: number } | un
 /** Rates whose confirmations may fail before the search gives up confirming any. */
 export const MAX_REFUTED_RATES = 3;
 
-const isSearch = (s: StepRecord) => s.phase !== 'confirm' && s.phase !== 'soak';
+/** A step of the search (ramp, down, bisect, single): not a confirmation or the soak. */
+export const isSearch = (s: { readonly phase: StepPhase }) => s.phase !== 'confirm' && s.phase !== 'soak';
 
 /** Rates a confirmation failed at: what a short step sustained, a long one did not. */
 export function refutedRates(history: readonly StepRecord[]): number[] {

@@ -1,4 +1,5 @@
 import {
+  isSearch,
   nextStep,
   refutedRates,
   STEP_DOWN_CAPACITY_SHARE,
@@ -230,7 +231,5 @@ function finish(config: ScenarioConfig, stack: string, steps: StepResult[], note
 /** The step that established the sustainable rate (the search step at that rate). */
 export function sustainableStep(result: ScenarioResult | undefined): StepResult | undefined {
   if (result?.sustainableRate === null || result === undefined) return undefined;
-  return result.steps.find(
-    (s) => s.rate === result.sustainableRate && s.verdict.sustainable && s.phase !== 'confirm' && s.phase !== 'soak',
-  );
+  return result.steps.find((s) => s.rate === result.sustainableRate && s.verdict.sustainable && isSearch(s));
 }
