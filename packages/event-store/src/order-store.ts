@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { LRUCache } from 'lru-cache';
 import {
   applyEvent,
   envelopeOf,
@@ -50,7 +51,15 @@ export interface OrderStoreOptions {
   readonly metrics?: OrderMetrics;
   /** Group commit of appends, first snapshots and outbox marks (BATCHING; default on). */
   readonly batching?: boolean;
+  /** Orders whose latest known state this store keeps in memory (default RECENT_ORDERS). */
+  readonly recentOrders?: number;
 }
+
+/**
+ * Orders kept in memory by default: at a few thousand orders per second, those of the last
+ * few seconds, which is when an order's later events come (payment webhooks, settlement).
+ */
+export const RECENT_ORDERS = 10_000;
 
 export type FaultPoint = 'after-append' | 'after-publish';
 
@@ -114,6 +123,44 @@ export function createOrderStore(options: OrderStoreOptions) {
   const events = db.collection<EventDocument>(EVENTS);
   const orders = db.collection<OrderDocument>(ORDERS);
   const writes = createBatchedWrites(events, orders, { batching: options.batching ?? true, now });
+  /**
+   * The latest state of each order this store appended to or read in full, newest orders
+   * kept. Every entry is a state the order really had, so it is safe to decide on first:
+   * when the order has moved on since, the append of seq n+1 collides and the next attempt
+   * reads the store. It saves the snapshot read that starts most changes (on FerretDB a
+   * scan of `orders`).
+   */
+  const recent = new LRUCache<string, Order>({ max: options.recentOrders ?? RECENT_ORDERS });
+
+  /** The tail of each order's changes in progress here: see `oneAtATime`. */
+  const changing = new Map<string, Promise<void>>();
+
+  /**
+   * Runs this process's changes of one order one after the other. Two at once would both
+   * decide on the same state and one would lose the append and start over; in turn, the
+   * second decides on the state the first left (kept in `recent`) and wins first time.
+   * Other processes' changes still race ours, as SPEC §8 designs for.
+   */
+  function oneAtATime<T>(orderId: string, change: () => Promise<T>): Promise<T> {
+    const before = changing.get(orderId);
+    const result = before ? before.then(change) : change();
+    const tail = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    changing.set(orderId, tail);
+    void tail.then(() => {
+      if (changing.get(orderId) === tail) changing.delete(orderId);
+    });
+    return result;
+  }
+
+  /** Keeps `order` as the latest known state unless a later one is kept already. */
+  function remember(order: Order): Order {
+    const kept = recent.peek(order.id);
+    if (!kept || kept.version < order.version) recent.set(order.id, order);
+    return order;
+  }
 
   /**
    * Events by exact `_id` from `fromSeq` on, until the first gap. Lookups by `_id` are
@@ -137,7 +184,7 @@ export function createOrderStore(options: OrderStoreOptions) {
   async function currentFrom(orderId: string, doc: OrderDocument | null): Promise<Order | undefined> {
     let order = doc ? toOrder(doc) : undefined;
     for (const event of await eventsFrom(orderId, (order?.version ?? 0) + 1)) order = applyEvent(order, event);
-    return order;
+    return order && remember(order);
   }
 
   /**
@@ -233,7 +280,7 @@ export function createOrderStore(options: OrderStoreOptions) {
 
   async function afterAppend(previous: Order | undefined, event: OrderEvent): Promise<Order> {
     options.faultPoint?.('after-append');
-    const order = applyEvent(previous, event);
+    const order = remember(applyEvent(previous, event));
     if (previous) options.metrics?.changed(previous, order);
     else options.metrics?.created(order);
     if (previous) {
@@ -248,6 +295,47 @@ export function createOrderStore(options: OrderStoreOptions) {
       await writes.insertSnapshot(toOrderDocument(order));
     }
     return order;
+  }
+
+  async function decideNow(
+    orderId: string,
+    decide: (order: Order) => Decision,
+    known: Order | undefined,
+  ): Promise<DecideResult> {
+    for (let attempt = 1; attempt <= MAX_APPEND_ATTEMPTS; attempt++) {
+      // The first attempt decides on what is already known (the caller's copy or the
+      // latest state this store saw, else the snapshot alone), skipping the lookup of a
+      // later event, which on some servers scans every event: if the order moved on,
+      // the append collides with the later event and the next attempt reads it all.
+      const optimistic =
+        attempt === 1 ? (newest(known, recent.get(orderId)) ?? (await snapshotOrCurrent(orderId))) : undefined;
+      let order = optimistic ?? (await current(orderId));
+      if (!order) return { outcome: 'not_found' };
+      let decision = decide(order);
+      if (optimistic && decision.outcome !== 'append') {
+        // Only an append is checked by the store; anything else is decided on the whole truth.
+        order = await current(orderId);
+        if (!order) return { outcome: 'not_found' };
+        decision = decide(order);
+      }
+      if (decision.outcome === 'noop') return { outcome: 'noop', order, reason: decision.reason };
+      if (decision.outcome === 'refuse') {
+        return { outcome: 'refused', order, code: decision.code, reason: decision.reason };
+      }
+      const base = order;
+      const event = {
+        ...decision.event,
+        order_id: orderId,
+        seq: base.version + 1,
+        at: new Date(now()).toISOString(),
+      } as OrderEvent;
+      const appended = await inOrderTrace(base.trace, event.type, { 'order.id': orderId }, async () =>
+        (await writes.insertEvent(toEventDocument(event))) === 'duplicate' ? undefined : afterAppend(base, event),
+      );
+      if (appended) return { outcome: 'appended', order: appended, event };
+      if (attempt > 1) await sleep(Math.random() * Math.min(50, attempt * 5));
+    }
+    throw new ContentionError(orderId, MAX_APPEND_ATTEMPTS);
   }
 
   return {
@@ -281,41 +369,7 @@ export function createOrderStore(options: OrderStoreOptions) {
       decide: (order: Order) => Decision,
       options: { readonly known?: Order } = {},
     ): Promise<DecideResult> {
-      return guarded('changing an order', async () => {
-        for (let attempt = 1; attempt <= MAX_APPEND_ATTEMPTS; attempt++) {
-          // The first attempt decides on what is already known (the caller's copy, else the
-          // snapshot alone), skipping the lookup of a later event, which on some servers
-          // scans every event: if the order moved on, the append collides with the later
-          // event and the next attempt reads it all.
-          const optimistic = attempt === 1 ? (options.known ?? (await snapshotOrCurrent(orderId))) : undefined;
-          let order = optimistic ?? (await current(orderId));
-          if (!order) return { outcome: 'not_found' };
-          let decision = decide(order);
-          if (optimistic && decision.outcome !== 'append') {
-            // Only an append is checked by the store; anything else is decided on the whole truth.
-            order = await current(orderId);
-            if (!order) return { outcome: 'not_found' };
-            decision = decide(order);
-          }
-          if (decision.outcome === 'noop') return { outcome: 'noop', order, reason: decision.reason };
-          if (decision.outcome === 'refuse') {
-            return { outcome: 'refused', order, code: decision.code, reason: decision.reason };
-          }
-          const base = order;
-          const event = {
-            ...decision.event,
-            order_id: orderId,
-            seq: base.version + 1,
-            at: new Date(now()).toISOString(),
-          } as OrderEvent;
-          const appended = await inOrderTrace(base.trace, event.type, { 'order.id': orderId }, async () =>
-            (await writes.insertEvent(toEventDocument(event))) === 'duplicate' ? undefined : afterAppend(base, event),
-          );
-          if (appended) return { outcome: 'appended', order: appended, event };
-          if (attempt > 1) await sleep(Math.random() * Math.min(50, attempt * 5));
-        }
-        throw new ContentionError(orderId, MAX_APPEND_ATTEMPTS);
-      });
+      return guarded('changing an order', () => oneAtATime(orderId, () => decideNow(orderId, decide, options.known)));
     },
 
     /**
@@ -339,6 +393,15 @@ export function createOrderStore(options: OrderStoreOptions) {
     /** The order as of `version` or later, from the snapshot alone when it is that far. */
     async loadAtLeast(orderId: string, version: number): Promise<Order | undefined> {
       return guarded('reading an order', () => atLeast(orderId, version));
+    },
+
+    /**
+     * The order at some version: the latest state this store saw, else the snapshot, else
+     * the fold of its events; undefined if unknown. For what an order never changes once
+     * created (that it exists, its trace and lane), where any version will do.
+     */
+    async anyVersion(orderId: string): Promise<Order | undefined> {
+      return recent.get(orderId) ?? (await guarded('reading an order', () => snapshotOrCurrent(orderId)));
     },
 
     /** The stored snapshot (for reads); undefined if unknown. */
@@ -418,6 +481,12 @@ export function createOrderStore(options: OrderStoreOptions) {
       });
     },
   };
+}
+
+/** The later of two known states of one order. */
+function newest(a: Order | undefined, b: Order | undefined): Order | undefined {
+  if (!a || !b) return a ?? b;
+  return b.version > a.version ? b : a;
 }
 
 export type OrderStore = ReturnType<typeof createOrderStore>;

@@ -182,9 +182,11 @@ t.test('a decision on an unknown order reports not_found', async (t) => {
   t.same(await store.decide('nobody', (o) => decideCancel(o, { reason: 'x', by: 'u' })), { outcome: 'not_found' });
 });
 
-t.test('50 concurrent writers racing different transitions: one outcome per decision', async (t) => {
+t.test('50 concurrent writers in five processes racing different transitions: one outcome per decision', async (t) => {
   const { bus, published } = countingBus();
-  const store = createOrderStore({ db: mongo.db, bus, log, source: 'test' });
+  // One store runs its own changes of an order in turn; stores of different processes race.
+  const stores = Array.from({ length: 5 }, () => createOrderStore({ db: mongo.db, bus, log, source: 'test' }));
+  const store = stores[0]!;
   const id = uniqueName('race');
   await store.create(order(id), 'h');
   const valid = { failures: [], handling: 'standard' as const, risk_score: 0.1 };
@@ -196,12 +198,14 @@ t.test('50 concurrent writers racing different transitions: one outcome per deci
   });
   const writers: (() => Promise<DecideResult>)[] = [];
   for (let i = 0; i < 50; i++) {
-    if (i % 5 === 0) writers.push(() => store.decide(id, (o) => decideCancel(o, { reason: `cancel ${i}`, by: 'u' })));
-    else if (i % 5 === 1) writers.push(() => store.decide(id, (o) => decideExpire(o, Date.now() + 3_600_000, 60_000)));
-    else if (i % 5 === 2) writers.push(() => store.decide(id, (o) => decideValidation(o, valid)));
-    else writers.push(() => store.decide(id, (o) => decidePayment(o, provider(i), Date.now(), 2_000)));
+    const writer = stores[Math.floor(i / 10)]!;
+    if (i % 5 === 0) writers.push(() => writer.decide(id, (o) => decideCancel(o, { reason: `cancel ${i}`, by: 'u' })));
+    else if (i % 5 === 1) writers.push(() => writer.decide(id, (o) => decideExpire(o, Date.now() + 3_600_000, 60_000)));
+    else if (i % 5 === 2) writers.push(() => writer.decide(id, (o) => decideValidation(o, valid)));
+    else writers.push(() => writer.decide(id, (o) => decidePayment(o, provider(i), Date.now(), 2_000)));
   }
   const results = await Promise.all(writers.map((write) => write()));
+  await Promise.all(stores.map((s) => s.settled()));
 
   const events = await store.events(id);
   t.same(
@@ -264,10 +268,85 @@ t.test('a decision on an out-of-date copy or snapshot is taken again on the whol
     'nothing decided on the stale copy was stored',
   );
 
-  // A snapshot left behind (a crash between append and snapshot): the store says terminal, not what the snapshot says.
+  // A snapshot left behind (a crash between append and snapshot), read by a process that
+  // has not seen the order: the store says terminal, not what the snapshot says.
   await mongo.db.collection(ORDERS).updateOne({ _id: id as never }, { $set: { status: 'pending', version: 1 } });
-  const again = await store.decide(id, (o) => decideCancel(o, { reason: 'r', by: 'u' }));
+  const other = createOrderStore({ db: mongo.db, bus: realBus, log, source: 'test' });
+  const again = await other.decide(id, (o) => decideCancel(o, { reason: 'r', by: 'u' }));
   t.match(again, { outcome: 'refused', order: { status: 'cancelled', version: 3 } });
+});
+
+t.test(
+  'one store runs its changes of an order in turn, each deciding once on the state the last one left',
+  async (t) => {
+    const watched = createMongo(
+      { url: servers.mongoUrl, db: servers.dbName, maxPoolSize: 8, timeoutMs: 5_000, monitorCommands: true },
+      'test-watched',
+    );
+    t.teardown(() => watched.close());
+    const store = createOrderStore({ db: watched.db, bus: realBus, log, source: 'test' });
+    const id = uniqueName('turns');
+    await store.create(order(id), 'h');
+    await store.decide(id, (o) => decideValidation(o, { failures: [], handling: 'standard', risk_score: 0.1 }));
+    const reads: string[] = [];
+    watched.client.on('commandStarted', (event) => {
+      if (event.commandName === 'find') reads.push(String((event.command as { find: unknown }).find));
+    });
+    let decisions = 0;
+    const types = ['payment.created', 'payment.authorized', 'payment.captured'] as const;
+    const results = await Promise.all(
+      types.map((type, n) =>
+        store.decide(id, (o) => {
+          decisions++;
+          return decidePayment(
+            o,
+            {
+              event_id: `evt-${n}`,
+              type,
+              order_id: id,
+              created_at: new Date(Date.UTC(2026, 0, 1, 0, 0, n)).toISOString(),
+            },
+            Date.now(),
+            60_000,
+          );
+        }),
+      ),
+    );
+    t.same(
+      results.map((r) => r.outcome),
+      ['appended', 'appended', 'appended'],
+    );
+    t.equal(decisions, 3, 'no change lost an append and decided again');
+    t.notOk(reads.includes(ORDERS), 'no change read the snapshot: each started from the state the store kept');
+    await store.settled();
+    t.same(
+      (await store.events(id)).map((e) => e.seq),
+      [1, 2, 3, 4, 5],
+    );
+  },
+);
+
+t.test('anyVersion answers from what the store saw, else from the snapshot or the events', async (t) => {
+  const store = createOrderStore({ db: mongo.db, bus: realBus, log, source: 'test' });
+  const id = uniqueName('any');
+  await store.create(order(id, { customer_id: 'c-any' }), 'h');
+  await mongo.db.collection(ORDERS).deleteOne({ _id: id as never });
+  t.match(await store.anyVersion(id), { id, customer_id: 'c-any' }, 'kept since its creation');
+  const other = createOrderStore({ db: mongo.db, bus: realBus, log, source: 'test' });
+  t.match(await other.anyVersion(id), { id, version: 1 }, 'no snapshot: folded from the events');
+  t.equal(await other.anyVersion(uniqueName('missing')), undefined);
+  await store.settled();
+});
+
+t.test('the orders a store keeps are bounded: the oldest are read from the store again', async (t) => {
+  const store = createOrderStore({ db: mongo.db, bus: realBus, log, source: 'test', recentOrders: 2 });
+  const ids = [uniqueName('bound'), uniqueName('bound'), uniqueName('bound')];
+  for (const id of ids) await store.create(order(id), 'h');
+  await mongo.db.collection(ORDERS).deleteOne({ _id: ids[0] as never });
+  await mongo.db.collection('order_events').deleteOne({ _id: `${ids[0]}:1` as never });
+  t.equal(await store.anyVersion(ids[0]!), undefined, 'the oldest was let go');
+  t.match(await store.anyVersion(ids[2]!), { id: ids[2] });
+  await store.settled();
 });
 
 t.test('loadAtLeast reads the snapshot alone when it is far enough, else folds the events after it', async (t) => {
