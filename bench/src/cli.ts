@@ -10,6 +10,8 @@ export interface BenchOptions {
   readonly baseline: boolean;
   /** Minutes of soak after the stepping (full mode); undefined for none. */
   readonly soakMinutes: number | undefined;
+  /** Orders/s of the soak; undefined for 70 % of the sustainable pipeline rate. */
+  readonly soakRate: number | undefined;
   readonly stepSeconds: number;
   /** Rate every stepped scenario starts at (orders/s); undefined for the mode's own. */
   readonly startRate: number | undefined;
@@ -34,6 +36,7 @@ export const USAGE = `usage: npm run bench -- [options]
   --scenarios LIST         comma-separated: ${SCENARIO_NAMES.join(',')} (default: all)
   --baseline, --no-baseline  also step the pipeline with BATCHING=off (default: on in full mode)
   --soak[=MINUTES]         full mode: run the pipeline at 70 % of its sustainable rate (default ${DEFAULT_SOAK_MINUTES} min)
+  --soak-rate N            soak at N orders/s instead, so it runs even when no rate held (implies --soak)
   --step-seconds N         length of each step (default: quick 5, full 20)
   --start-rate N           rate every stepped scenario starts at (default: quick 500 intake / 200 pipeline,
                            full 1000 / 250); on a slow store, start near what it sustains
@@ -76,6 +79,7 @@ export function parseCli(argv: readonly string[]): BenchOptions {
         scenarios: { type: 'string' },
         baseline: { type: 'boolean' },
         soak: { type: 'string' },
+        'soak-rate': { type: 'string' },
         'step-seconds': { type: 'string' },
         'start-rate': { type: 'string' },
         out: { type: 'string', default: 'bench/results' },
@@ -92,16 +96,24 @@ export function parseCli(argv: readonly string[]): BenchOptions {
   const quick = values.quick;
   const ignored: string[] = [];
   const scenarios = values.scenarios === undefined ? [...SCENARIO_NAMES] : parseScenarios(values.scenarios);
-  let soakMinutes = values.soak === undefined ? undefined : positive('--soak', values.soak);
+  let soakRate = values['soak-rate'] === undefined ? undefined : positive('--soak-rate', values['soak-rate']);
+  let soakMinutes =
+    values.soak !== undefined
+      ? positive('--soak', values.soak)
+      : soakRate !== undefined
+        ? DEFAULT_SOAK_MINUTES
+        : undefined;
   if (quick && soakMinutes !== undefined) {
-    ignored.push('--soak (a full-mode option)');
+    ignored.push(`${values.soak === undefined ? '--soak-rate' : '--soak'} (a full-mode option)`);
     soakMinutes = undefined;
+    soakRate = undefined;
   }
   return {
     mode: quick ? 'quick' : 'full',
     scenarios,
     baseline: values.baseline ?? !quick,
     soakMinutes,
+    soakRate,
     stepSeconds:
       values['step-seconds'] === undefined ? (quick ? 5 : 20) : positive('--step-seconds', values['step-seconds']),
     startRate: values['start-rate'] === undefined ? undefined : positive('--start-rate', values['start-rate']),

@@ -107,6 +107,10 @@ export function renderMarkdown(report: BenchReport): string {
     lines.push(
       `### RSS over the soak (${report.soak.minutes} min at ${num(report.soak.rate)}/s)`,
       '',
+      report.soak.basis === 'asked'
+        ? 'The rate was given (`--soak-rate`), not 70 % of a sustainable rate.'
+        : '70 % of the sustainable pipeline rate.',
+      '',
       table(
         ['process', 'first minute', 'last minute', 'change', 'flat (±10 %)'],
         Object.entries(report.soak.drift).map(([n, d]) => [

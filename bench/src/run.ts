@@ -131,8 +131,15 @@ export async function runMain(env: RunEnvironment): Promise<MainRun> {
 
     let soak: SoakResult | null = null;
     if (options.soakMinutes !== undefined) {
-      if (pipeline?.sustainableRate == null) notes.push('soak skipped: no sustainable pipeline rate');
-      else soak = await runSoak(env, session, pipeline.sustainableRate, options.soakMinutes);
+      const sustainable = pipeline?.sustainableRate ?? null;
+      if (options.soakRate !== undefined) {
+        soak = await runSoak(env, session, { rate: options.soakRate, basis: 'asked' }, options.soakMinutes);
+      } else if (sustainable === null) {
+        notes.push('soak skipped: no sustainable pipeline rate (--soak-rate runs one at a rate of your choice)');
+      } else {
+        const rate = Math.max(1, Math.round(sustainable * SOAK_SHARE));
+        soak = await runSoak(env, session, { rate, basis: 'share' }, options.soakMinutes);
+      }
     }
 
     const pipelineWindows = (label: string) => !label.startsWith('intake/');
@@ -201,8 +208,12 @@ export async function runBaseline(env: RunEnvironment): Promise<{ stack: StackFa
   return { stack: facts, pipeline: result };
 }
 
-async function runSoak(env: RunEnvironment, session: Session, sustainable: number, minutes: number) {
-  const rate = Math.max(1, Math.round(sustainable * SOAK_SHARE));
+async function runSoak(
+  env: RunEnvironment,
+  session: Session,
+  { rate, basis }: Pick<SoakResult, 'rate' | 'basis'>,
+  minutes: number,
+): Promise<SoakResult> {
   env.say(`soak: ${minutes} min at ${rate}/s…`);
   const startMs = Date.now();
   const step = await runStep(session.ctx, {
@@ -222,6 +233,7 @@ async function runSoak(env: RunEnvironment, session: Session, sustainable: numbe
   return {
     minutes,
     rate,
+    basis,
     step,
     drift: rssDrift(samples, startMs, loadEndMs),
     series: thinSeries(samples, startMs, SOAK_SAMPLE_MS),

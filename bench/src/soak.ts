@@ -20,6 +20,11 @@ export interface RssDrift {
 export interface SoakResult {
   readonly minutes: number;
   readonly rate: number;
+  /**
+   * How the rate was chosen: `share`, SOAK_SHARE of the sustainable pipeline rate;
+   * `asked`, given by `--soak-rate`. Reports from before the option have none: `share`.
+   */
+  readonly basis?: 'share' | 'asked';
   readonly step: StepResult;
   readonly drift: Readonly<Record<string, RssDrift>>;
   /** Every SOAK_SAMPLE_MS: time since the soak started and RSS by process. */

@@ -212,10 +212,11 @@ export function checkGoals(
     status: !soak ? 'not measured' : drifts.every(([, d]) => d.flat) ? 'met' : 'not met',
     measured: !soak
       ? soakAsked
-        ? 'soak skipped: it runs at 70 % of a sustainable pipeline rate, and there was none'
+        ? 'soak skipped: it runs at 70 % of a sustainable pipeline rate, and there was none (or at --soak-rate)'
         : 'no soak (--soak)'
       : worst
-        ? `largest change ${worst[0]} ${worst[1].changePercent.toFixed(1)} % over ${soak.minutes} min`
+        ? `largest change ${worst[0]} ${worst[1].changePercent.toFixed(1)} % over ${soak.minutes} min at ` +
+          `${soak.rate}/s${soak.basis === 'asked' ? ' (a rate given by --soak-rate)' : ''}`
         : 'no samples',
   });
   return goals;

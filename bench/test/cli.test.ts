@@ -26,6 +26,18 @@ t.test('--soak takes an optional number of minutes', async (t) => {
   t.equal(parseCli(['--soak=2.5']).soakMinutes, 2.5);
 });
 
+t.test('--soak-rate sets the soak rate and implies --soak', async (t) => {
+  t.same(pick(parseCli(['--soak-rate', '1.5'])), { soakMinutes: 10, soakRate: 1.5 });
+  t.same(pick(parseCli(['--soak=3', '--soak-rate=2'])), { soakMinutes: 3, soakRate: 2 });
+  t.same(pick(parseCli(['--soak'])), { soakMinutes: 10, soakRate: undefined });
+  t.throws(() => parseCli(['--soak-rate', '0']), UsageError);
+  const quick = parseCli(['--quick', '--soak-rate', '2']);
+  t.same(pick(quick), { soakMinutes: undefined, soakRate: undefined });
+  t.same(quick.ignored, ['--soak-rate (a full-mode option)']);
+});
+
+const pick = ({ soakMinutes, soakRate }: ReturnType<typeof parseCli>) => ({ soakMinutes, soakRate });
+
 t.test('--soak in quick mode is ignored and said so', async (t) => {
   const options = parseCli(['--quick', '--soak']);
   t.equal(options.soakMinutes, undefined);

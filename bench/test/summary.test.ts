@@ -87,6 +87,34 @@ t.test('a soak asked for but skipped says why', async (t) => {
   t.equal(notAsked.goals[4]!.measured, 'no soak (--soak)');
 });
 
+t.test('a soak at a given rate is judged on the services alone, and says its rate was given', async (t) => {
+  const pipeline = scenario(
+    'pipeline',
+    [step('pipeline', 'ramp', 2, { verdict: { sustainable: false, failed: ['x'] } })],
+    null,
+  );
+  const drift = (changePercent: number) => ({
+    firstMinuteBytes: 100,
+    lastMinuteBytes: 100 + changePercent,
+    changePercent,
+    flat: Math.abs(changePercent) < 10,
+  });
+  const soak = {
+    minutes: 10,
+    rate: 1,
+    basis: 'asked' as const,
+    step: step('pipeline', 'soak', 1),
+    drift: { api: drift(2), processor: drift(-4.5), 'nats-server': drift(40) },
+    series: [],
+  };
+  const summary = buildSummary({ scenarios: [pipeline], baseline: null, ceiling: null, soak, soakAsked: true });
+  t.same(summary.goals[4], {
+    goal: 'RSS of every service within ±10 % over the soak',
+    status: 'met',
+    measured: 'largest change processor -4.5 % over 10 min at 1/s (a rate given by --soak-rate)',
+  });
+});
+
 t.test('the share of the store ceiling uses writes per order', async (t) => {
   const store = { exposedBy: ['api'], writesPerOrder: 4, statementsPerOrder: 8, readsPerOrder: 2, commands: {} };
   const pipeline = scenario('pipeline', [step('pipeline', 'ramp', 1_000, { store })], 1_000);
