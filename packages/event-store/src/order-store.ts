@@ -213,19 +213,23 @@ export function createOrderStore(options: OrderStoreOptions) {
    */
   async function writeSnapshot(order: Order): Promise<void> {
     let latest = order;
+    // Upsert while the order may have no snapshot yet; once one is known to be there, update.
+    let upsert = true;
     for (let pass = 0; pass < MAX_SNAPSHOT_PASSES; pass++) {
       try {
         const result = await orders.updateOne(
           { _id: latest.id, version: { $lt: latest.version } },
           { $set: toOrderDocument(latest) },
-          { upsert: true },
+          { upsert },
         );
         // Nothing matched: a snapshot at least as new is there already.
         if (result.matchedCount === 0 && result.upsertedCount === 0) return;
       } catch (error) {
-        // Servers that read then write can race two upserts into a duplicate key: the
-        // other writer's snapshot is there now, so compare again.
-        if (!isDuplicateKey(error)) throw error;
+        // A duplicate key: a snapshot is there that the version guard did not match. It is
+        // as new as ours or newer, unless (on servers that read then write) another writer
+        // inserted an older one between our read and our insert: the update tells which.
+        if (!isDuplicateKey(error) || !upsert) throw error;
+        upsert = false;
         continue;
       }
       // Our write landed; if a later event exists, its writer's snapshot may have been

@@ -1,4 +1,4 @@
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { jetstreamManager } from '@nats-io/jetstream';
 import {
   decideCancel,
@@ -62,6 +62,16 @@ function countingBus(): { bus: EventBus; published: Map<string, number> } {
     },
   };
   return { bus, published };
+}
+
+/** A store on a client of its own that reports its commands (`watched.client.on('commandStarted')`). */
+function watchedStore(t: Test) {
+  const watched = createMongo(
+    { url: servers.mongoUrl, db: servers.dbName, maxPoolSize: 8, timeoutMs: 5_000, monitorCommands: true },
+    'test-watched',
+  );
+  t.teardown(() => watched.close());
+  return { watched, store: createOrderStore({ db: watched.db, bus: realBus, log, source: 'test' }) };
 }
 
 function order(id: string, overrides: Partial<NewOrder> = {}): NewOrder {
@@ -254,6 +264,21 @@ t.test('a lagging snapshot never moves backwards and is repaired by the next wri
   t.equal((await store.snapshot(id))?.status, 'cancelled');
 });
 
+t.test('a snapshot write that finds one as new already there stops at once', async (t) => {
+  const { watched, store } = watchedStore(t);
+  const id = uniqueName('current');
+  await store.create(order(id), 'h');
+  await store.decide(id, (o) => decideCancel(o, { reason: 'r', by: 'u' }));
+  await store.settled();
+  let updates = 0;
+  watched.client.on('commandStarted', (event) => {
+    if (event.commandName === 'update' && (event.command as { update: unknown }).update === ORDERS) updates++;
+  });
+  t.match(await store.repairSnapshot(id), { status: 'cancelled', version: 2 });
+  t.ok(updates <= 2, `the up-to-date snapshot took ${updates} update commands (an upsert, then an update)`);
+  t.match(await store.snapshot(id), { status: 'cancelled', version: 2 });
+});
+
 t.test('a decision on an out-of-date copy or snapshot is taken again on the whole truth', async (t) => {
   const store = createOrderStore({ db: mongo.db, bus: realBus, log, source: 'test' });
   const id = uniqueName('stale');
@@ -279,12 +304,7 @@ t.test('a decision on an out-of-date copy or snapshot is taken again on the whol
 t.test(
   'one store runs its changes of an order in turn, each deciding once on the state the last one left',
   async (t) => {
-    const watched = createMongo(
-      { url: servers.mongoUrl, db: servers.dbName, maxPoolSize: 8, timeoutMs: 5_000, monitorCommands: true },
-      'test-watched',
-    );
-    t.teardown(() => watched.close());
-    const store = createOrderStore({ db: watched.db, bus: realBus, log, source: 'test' });
+    const { watched, store } = watchedStore(t);
     const id = uniqueName('turns');
     await store.create(order(id), 'h');
     await store.decide(id, (o) => decideValidation(o, { failures: [], handling: 'standard', risk_score: 0.1 }));
