@@ -47,9 +47,13 @@ terminate() {
   pid=
 }
 
+partial=
 while [ -z "$quit" ]; do
-  # A short timeout lets the loop notice a server that died on its own.
-  if read -r -t 0.2 command; then
+  # A short timeout lets the loop notice a server that died on its own. The timeout may
+  # fall inside a line: read keeps what it got, and that begins the next command.
+  if read -r -t 0.2 chunk; then
+    command=$partial$chunk
+    partial=
     case $command in
       start)
         reap
@@ -61,7 +65,9 @@ while [ -z "$quit" ]; do
         ;;
       stop) terminate ;;
     esac
-  elif [ $? -le 128 ]; then
+  elif [ $? -gt 128 ]; then
+    partial=$partial$chunk
+  else
     break
   fi
   reap

@@ -26,6 +26,9 @@ export interface ServerRun {
   exited: Promise<number | undefined>;
 }
 
+/** How long the guard may take to answer a command beyond the server's own stop grace. */
+const replyTimeoutMs = 10_000;
+
 interface ActiveRun extends ServerRun {
   resolveExit: (status: number | undefined) => void;
 }
@@ -42,8 +45,10 @@ export class ServerGuard {
   #isClosed = false;
   #run: ActiveRun | undefined;
   #refs = 0;
+  readonly #stopGraceMs: number;
 
   constructor(options: GuardOptions) {
+    this.#stopGraceMs = options.stopGraceMs;
     const graceTenths = String(Math.ceil(options.stopGraceMs / 100));
     this.#child = spawn(
       'bash',
@@ -94,7 +99,7 @@ export class ServerGuard {
   async launch(): Promise<ServerRun> {
     return this.#holdingRef(async () => {
       // Captured while the line is handled: an `exited` line may follow in the same chunk.
-      const started = this.#next('started', () => this.#run);
+      const started = this.#next('started', () => this.#run, replyTimeoutMs);
       this.#send('start');
       const run = await started;
       if (run === undefined) throw new Error('The server guard reported a start without a pid');
@@ -106,7 +111,7 @@ export class ServerGuard {
   async terminate(): Promise<void> {
     if (this.#run === undefined || this.#isClosed) return;
     await this.#holdingRef(async () => {
-      const exited = this.#next('exited', () => undefined);
+      const exited = this.#next('exited', () => undefined, this.#stopGraceMs + replyTimeoutMs);
       this.#send('stop');
       await exited;
     });
@@ -140,23 +145,33 @@ export class ServerGuard {
   }
 
   /**
-   * Resolves with what `capture` returns when the next `event` line is handled, or rejects
-   * if the guard exits first. `capture` runs before any later line is handled.
+   * Resolves with what `capture` returns when the next `event` line is handled; rejects
+   * if the guard exits first or stays silent for `timeoutMs`. `capture` runs before any
+   * later line is handled.
    */
-  #next<T>(event: 'started' | 'exited', capture: () => T): Promise<T> {
+  #next<T>(event: 'started' | 'exited', capture: () => T, timeoutMs: number): Promise<T> {
     return new Promise((resolve, reject) => {
       if (this.#isClosed) {
         reject(new Error('The server guard has already exited'));
         return;
       }
-      const onEvent = (): void => {
+      const settle = (): void => {
+        clearTimeout(timer);
+        this.#events.off(event, onEvent);
         this.#events.off('closed', onClosed);
+      };
+      const onEvent = (): void => {
+        settle();
         resolve(capture());
       };
       const onClosed = (): void => {
-        this.#events.off(event, onEvent);
+        settle();
         reject(new Error(`The server guard exited while waiting for "${event}"`));
       };
+      const timer = setTimeout(() => {
+        settle();
+        reject(new Error(`The server guard did not report "${event}" within ${timeoutMs} ms`));
+      }, timeoutMs);
       this.#events.once(event, onEvent);
       this.#events.once('closed', onClosed);
     });
