@@ -7,7 +7,7 @@ import {
 } from 'mongodb';
 import { createBatcher, type Settled } from './batcher.js';
 import type { EventDocument, OrderDocument } from './documents.js';
-import { DUPLICATE_KEY } from './unavailable.js';
+import { DUPLICATE_KEY, isUnavailable } from './unavailable.js';
 
 /** Items per write command at most. */
 const MAX_BATCH = 256;
@@ -27,7 +27,13 @@ export function createBatchedWrites(
   orders: Collection<OrderDocument>,
   options: { readonly batching: boolean; readonly now: () => number },
 ) {
-  const batched = { enabled: options.batching, maxSize: MAX_BATCH, maxInFlight: MAX_IN_FLIGHT };
+  const batched = {
+    enabled: options.batching,
+    maxSize: MAX_BATCH,
+    maxInFlight: MAX_IN_FLIGHT,
+    // While MongoDB is unreachable, a write waiting for a slot fails with the one ahead of it.
+    failsWaiting: isUnavailable,
+  };
   return {
     /** Appends an event; `duplicate` when its `_id` (order and seq) is taken: the compare-and-set lost. */
     insertEvent: createBatcher<EventDocument, InsertOutcome>({ ...batched, run: (docs) => insertAll(events, docs) }),

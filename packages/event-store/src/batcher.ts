@@ -13,6 +13,12 @@ export interface BatcherOptions<I, O> {
    * batch with that error (the server could not be reached, say).
    */
   readonly run: (items: readonly I[]) => Promise<readonly Settled<O>[]>;
+  /**
+   * Whether a batch's rejection also fails the items waiting for a slot. For "the server
+   * cannot be reached": they would wait for the batches ahead of them only to meet it too.
+   * Nothing of theirs was sent, so failing them changes nothing.
+   */
+  readonly failsWaiting?: (error: unknown) => boolean;
 }
 
 interface Waiting<I, O> {
@@ -63,6 +69,11 @@ export function createBatcher<I, O>(options: BatcherOptions<I, O>): (item: I) =>
       });
     } catch (error) {
       for (const waiting of batch) waiting.reject(error);
+      if (options.failsWaiting?.(error)) {
+        const waiting = queue;
+        queue = [];
+        for (const item of waiting) item.reject(error);
+      }
     } finally {
       inFlight--;
       flush();

@@ -108,3 +108,48 @@ t.test('a batch that settles fewer items than it got rejects the ones left out',
     { status: 'rejected', reason: { message: /no outcome/ } },
   ]);
 });
+
+/** A batcher of one slot whose first batch rejects with `error` when `fail()` is called; later batches succeed. */
+function firstBatchFails(error: Error, failsWaiting: (error: unknown) => boolean) {
+  const sent: number[][] = [];
+  let fail = (): void => {};
+  const submit = createBatcher<number, number>({
+    enabled: true,
+    maxSize: 10,
+    maxInFlight: 1,
+    failsWaiting,
+    run: (items) => {
+      sent.push([...items]);
+      if (sent.length > 1) return Promise.resolve(items.map((n) => ({ ok: true, value: n })));
+      return new Promise((_resolve, reject) => (fail = () => reject(error)));
+    },
+  });
+  return { submit, sent, fail: () => fail() };
+}
+
+t.test('a batch failing for an unreachable server fails the items waiting for a slot at once', async (t) => {
+  const gone = new Error('server gone');
+  const unreachable = (error: unknown) => error === gone;
+  const down = firstBatchFails(gone, unreachable);
+  const first = down.submit(1);
+  await new Promise((resolve) => setImmediate(resolve));
+  const waiting = [2, 3].map(down.submit);
+  t.same(down.sent, [[1]], 'the others wait for the one slot');
+  down.fail();
+  const results = await Promise.allSettled([first, ...waiting]);
+  t.ok(
+    results.every((result) => result.status === 'rejected' && result.reason === gone),
+    'all three fail with the error of the first batch',
+  );
+  t.same(down.sent, [[1]], 'without sending the waiting ones');
+
+  const other = new Error('some other failure');
+  const picky = firstBatchFails(other, unreachable);
+  const doomed = picky.submit(1);
+  await new Promise((resolve) => setImmediate(resolve));
+  const next = picky.submit(2);
+  picky.fail();
+  await t.rejects(doomed, other);
+  t.equal(await next, 2, 'any other failure leaves the waiting items their own attempt');
+  t.same(picky.sent, [[1], [2]]);
+});
