@@ -12,6 +12,12 @@ export interface ProxyBehaviour {
   readonly mode: ProxyMode;
   /** Delay added to every chunk, in each direction (order is kept). */
   readonly latencyMs: number;
+  /**
+   * Once a client has sent these bytes on a connection, the target's answers on that
+   * connection are withheld from then on, while every other connection passes: a server
+   * that never answers one command and keeps answering the rest.
+   */
+  readonly stallAfter: string | undefined;
 }
 
 export interface TcpProxy {
@@ -29,14 +35,13 @@ export interface TcpProxy {
  * and reset between a client and one target.
  */
 export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
-  let behaviour: ProxyBehaviour = { mode: 'pass', latencyMs: 0 };
+  let behaviour: ProxyBehaviour = { mode: 'pass', latencyMs: 0, stallAfter: undefined };
   const open = new Set<Socket>();
   const stats = { connections: 0, chunksUp: 0, chunksDown: 0 };
 
-  const forward = (from: Socket, to: Socket, count: () => void) => {
+  const forward = (from: Socket, to: Socket, count: (chunk: Buffer) => boolean) => {
     from.on('data', (chunk: Buffer) => {
-      if (behaviour.mode !== 'pass') return;
-      count();
+      if (behaviour.mode !== 'pass' || !count(chunk)) return;
       if (behaviour.latencyMs === 0) to.write(chunk);
       else setTimeout(() => to.writable && to.write(chunk), behaviour.latencyMs);
     });
@@ -67,8 +72,23 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     });
     upstream.on('error', () => undefined);
     client.on('close', () => later(() => upstream.destroy()));
-    forward(client, upstream, () => stats.chunksUp++);
-    forward(upstream, client, () => stats.chunksDown++);
+    // What the client sent lately, so a marker split across two chunks is still seen.
+    let sent = '';
+    let stalled = false;
+    forward(client, upstream, (chunk) => {
+      stats.chunksUp++;
+      const marker = behaviour.stallAfter;
+      if (marker !== undefined && !stalled) {
+        sent = sent.slice(-marker.length) + chunk.toString('latin1');
+        stalled = sent.includes(marker);
+      }
+      return true;
+    });
+    forward(upstream, client, () => {
+      if (stalled) return false;
+      stats.chunksDown++;
+      return true;
+    });
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');

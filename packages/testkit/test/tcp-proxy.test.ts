@@ -42,6 +42,15 @@ t.test('reset ends the connection with an error', async (t) => {
   await t.rejects(get(), TypeError);
 });
 
+t.test('stallAfter withholds the answers on a connection that sent the marker, and only there', async (t) => {
+  proxy.set({ stallAfter: 'x-stall-me' });
+  t.teardown(() => proxy.set({ stallAfter: undefined }));
+  // Kept alive: withheld answers, not a closed connection, are what this shows.
+  const stalled = fetch(url, { headers: { 'x-stall-me': '1' }, signal: AbortSignal.timeout(500) });
+  t.equal(await (await get()).text(), 'hello', 'another connection passes');
+  await t.rejects(stalled, { name: 'TimeoutError' });
+});
+
 t.test('back to pass, it works again', async (t) => {
   t.equal(await (await get()).text(), 'hello');
 });
