@@ -191,6 +191,7 @@ for (const variant of VARIANTS) {
         'MONGO_DB',
         'MONGO_MAX_POOL_SIZE',
         'MONGO_TIMEOUT_MS',
+        'MONGO_SOCKET_TIMEOUT_MS',
         'LOG_LEVEL',
         'NODE_ENV',
       ]),

@@ -116,6 +116,8 @@ export const platformVariables = {
     .default('orderflow'),
   MONGO_MAX_POOL_SIZE: env.int(1, 1_000).default(20),
   MONGO_TIMEOUT_MS: env.ms(100, 120_000).default(3_000),
+  /** How long one command may wait for its answer; 0 waits forever. */
+  MONGO_SOCKET_TIMEOUT_MS: env.ms(0, 3_600_000).default(30_000),
   MIGRATE_ON_START: env.oneOf(['true', 'false']).default('true'),
   /**
    * `on`: writes, publishes, pulls and pool tasks are grouped across concurrent work;
@@ -159,6 +161,7 @@ export interface PlatformConfig {
     readonly db: string;
     readonly maxPoolSize: number;
     readonly timeoutMs: number;
+    readonly socketTimeoutMs: number;
   };
 }
 
@@ -252,6 +255,7 @@ export function toPlatformConfig(service: ServiceName, vars: PlatformVariables, 
       db: vars.MONGO_DB,
       maxPoolSize: vars.MONGO_MAX_POOL_SIZE,
       timeoutMs: vars.MONGO_TIMEOUT_MS,
+      socketTimeoutMs: vars.MONGO_SOCKET_TIMEOUT_MS,
     },
   };
 }

@@ -9,6 +9,12 @@ export interface MongoSettings {
   readonly maxPoolSize: number;
   /** How long an operation waits for a reachable server before failing. */
   readonly timeoutMs: number;
+  /**
+   * How long one command may wait for its answer before its connection is closed and the
+   * command fails (retryable reads and writes are retried once); 0 waits forever. Idle
+   * pooled connections are not affected. Default `MONGO_SOCKET_TIMEOUT_MS_DEFAULT`.
+   */
+  readonly socketTimeoutMs?: number;
   /** Emit command events (for `measureMongoCommands`). */
   readonly monitorCommands?: boolean;
 }
@@ -34,6 +40,13 @@ export interface MongoHandle {
 export const MONGO_HEARTBEAT_MS = 2_000;
 
 /**
+ * A command the server never answers (a stuck connection, a wedged server thread) fails
+ * after this long instead of holding its caller, and every later change of that order,
+ * forever.
+ */
+export const MONGO_SOCKET_TIMEOUT_MS_DEFAULT = 30_000;
+
+/**
  * The one MongoDB client of a process. It connects lazily: a process whose database is
  * down still starts, reports not-ready, and recovers when the server returns.
  */
@@ -43,6 +56,7 @@ export function createMongo(settings: MongoSettings, appName: string, log?: Logg
     maxPoolSize: settings.maxPoolSize,
     serverSelectionTimeoutMS: settings.timeoutMs,
     connectTimeoutMS: settings.timeoutMs,
+    socketTimeoutMS: settings.socketTimeoutMs ?? MONGO_SOCKET_TIMEOUT_MS_DEFAULT,
     heartbeatFrequencyMS: MONGO_HEARTBEAT_MS,
     retryWrites: true,
     monitorCommands: settings.monitorCommands ?? false,

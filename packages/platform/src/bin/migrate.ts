@@ -9,11 +9,15 @@ import { runMigrations } from '../migrations.js';
 import { createMongo } from '../mongo.js';
 import { EXIT_CONFIG } from '../service-main.js';
 
-const { NODE_ENV, LOG_LEVEL, MONGO_URL, MONGO_DB, MONGO_MAX_POOL_SIZE, MONGO_TIMEOUT_MS } = platformVariables;
+const { NODE_ENV, LOG_LEVEL, MONGO_URL, MONGO_DB, MONGO_MAX_POOL_SIZE, MONGO_TIMEOUT_MS, MONGO_SOCKET_TIMEOUT_MS } =
+  platformVariables;
 
 let vars;
 try {
-  vars = parseEnv({ NODE_ENV, LOG_LEVEL, MONGO_URL, MONGO_DB, MONGO_MAX_POOL_SIZE, MONGO_TIMEOUT_MS }, process.env);
+  vars = parseEnv(
+    { NODE_ENV, LOG_LEVEL, MONGO_URL, MONGO_DB, MONGO_MAX_POOL_SIZE, MONGO_TIMEOUT_MS, MONGO_SOCKET_TIMEOUT_MS },
+    process.env,
+  );
 } catch (error) {
   if (!(error instanceof ConfigError)) throw error;
   process.stderr.write(`${error.message}\n`);
@@ -22,7 +26,13 @@ try {
 
 const log = createLogger({ service: 'migrate', version: '0', environment: vars.NODE_ENV, level: vars.LOG_LEVEL });
 const mongo = createMongo(
-  { url: vars.MONGO_URL, db: vars.MONGO_DB, maxPoolSize: vars.MONGO_MAX_POOL_SIZE, timeoutMs: vars.MONGO_TIMEOUT_MS },
+  {
+    url: vars.MONGO_URL,
+    db: vars.MONGO_DB,
+    maxPoolSize: vars.MONGO_MAX_POOL_SIZE,
+    timeoutMs: vars.MONGO_TIMEOUT_MS,
+    socketTimeoutMs: vars.MONGO_SOCKET_TIMEOUT_MS,
+  },
   'orderflow-migrate',
   log,
 );
