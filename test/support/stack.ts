@@ -8,6 +8,8 @@ import { loadProcessorConfig } from '../../services/processor/src/config.js';
 import { startProcessor, type ProcessorRuntime } from '../../services/processor/src/processor.js';
 
 const SECRET = 'stack-webhook-secret';
+/** A request the stack never answers fails the test after this long instead of hanging it. */
+const REQUEST_TIMEOUT_MS = 30_000;
 
 export interface StackOptions {
   /** Variables for every part (e.g. PAYMENT_SUCCESS_RATE, MAX_IN_FLIGHT). */
@@ -68,15 +70,18 @@ export async function startStack(t: Test, servers: TestServers, options: StackOp
         method: 'POST',
         headers: { 'content-type': 'application/json', ...headers },
         body: JSON.stringify(body),
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
       });
       return { status: response.status, json: (await response.json()) as Record<string, any> };
     },
     async get(path: string) {
-      const response = await fetch(base + path);
+      const response = await fetch(base + path, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
       return { status: response.status, json: (await response.json()) as Record<string, any> };
     },
     async simulatorStats() {
-      return (await (await fetch(`${simulatorBase}/stats`)).json()) as Record<string, any>;
+      return (await (
+        await fetch(`${simulatorBase}/stats`, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) })
+      ).json()) as Record<string, any>;
     },
     async statusCounts(ids: readonly string[]): Promise<Record<string, number>> {
       const docs = await mongo.db
