@@ -19,6 +19,8 @@ export interface BenchOptions {
   readonly updateReadme: boolean;
   /** Run every service with `--cpu-prof`, profiles under this directory. */
   readonly cpuProfileDir: string | undefined;
+  /** Keep each stack's log directory (services' and servers' logs) after the run. */
+  readonly keepLogs: boolean;
   /** Connections of the load pool. */
   readonly connections: number;
   /** Requests in flight beyond which due requests count as not sent. */
@@ -38,11 +40,12 @@ export const USAGE = `usage: npm run bench -- [options]
   --soak[=MINUTES]         full mode: run the pipeline at 70 % of its sustainable rate (default ${DEFAULT_SOAK_MINUTES} min)
   --soak-rate N            soak at N orders/s instead, so it runs even when no rate held (implies --soak)
   --step-seconds N         length of each step (default: quick 5, full 20)
-  --start-rate N           rate every stepped scenario starts at (default: quick 500 intake / 200 pipeline,
+  --start-rate N           rate every stepped scenario starts at (default: quick 50 intake / 20 pipeline,
                            full 1000 / 250); on a slow store, start near what it sustains
   --out DIR                where <mode>.json and <mode>.md go (default bench/results)
   --update-readme          put the summary between the bench markers in README.md
   --cpu-prof DIR           run every service with node --cpu-prof; profiles in DIR/<stack>/<service>/
+  --keep-logs              keep each stack's logs (services, NATS, FerretDB) after the run; the path is printed
   --connections N          load pool connections (default 128)
   --max-outstanding N      requests in flight before due ones count as not_sent (default 20000)`;
 
@@ -85,6 +88,7 @@ export function parseCli(argv: readonly string[]): BenchOptions {
         out: { type: 'string', default: 'bench/results' },
         'update-readme': { type: 'boolean', default: false },
         'cpu-prof': { type: 'string' },
+        'keep-logs': { type: 'boolean', default: false },
         connections: { type: 'string', default: '128' },
         'max-outstanding': { type: 'string', default: '20000' },
         help: { type: 'boolean', short: 'h', default: false },
@@ -120,6 +124,7 @@ export function parseCli(argv: readonly string[]): BenchOptions {
     outDir: values.out,
     updateReadme: values['update-readme'],
     cpuProfileDir: values['cpu-prof'] === undefined ? undefined : resolve(values['cpu-prof']),
+    keepLogs: values['keep-logs'],
     connections: Math.round(positive('--connections', values.connections)),
     maxOutstanding: Math.round(positive('--max-outstanding', values['max-outstanding'])),
     help: values.help,

@@ -54,6 +54,7 @@ async function withStack<T>(
   env.say(`starting stack ${label}${Object.keys(extraEnv).length > 0 ? ` with ${JSON.stringify(extraEnv)}` : ''}…`);
   const stack = await startStack({ label, extraEnv, log: env.say, cpuProfileDir: env.options.cpuProfileDir });
   env.measure(stack);
+  if (env.options.keepLogs) stack.keepLogs('--keep-logs');
   let session: Session | undefined;
   try {
     session = await openSession(stack, env.sampler, {

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { normalizeArgs, parseCli, UsageError } from '../src/cli.js';
+import { normalizeArgs, parseCli, USAGE, UsageError } from '../src/cli.js';
 import { modeOf, scenarioConfig, START_RATES, stepSecondsFor } from '../src/scenarios.js';
 
 t.test('the full mode steps every scenario with the baseline and 20 s steps', async (t) => {
@@ -74,4 +74,14 @@ t.test('full-mode steps at low rates last long enough to offer their minimum of 
   t.ok(stepSecondsFor(full, 'confirm', 1) * 1 >= full.minSamples, 'a slow confirmation too');
   const quick = scenarioConfig('pipeline', modeOf(parseCli(['--quick'])));
   t.equal(stepSecondsFor(quick, 'ramp', 1), quick.stepSeconds, 'the quick mode keeps its time budget');
+});
+
+t.test('the usage states the start rates the modes use', async (t) => {
+  t.match(USAGE, `quick ${START_RATES.quick.intake} intake / ${START_RATES.quick.pipeline} pipeline`);
+  t.match(USAGE, `full ${START_RATES.full.intake} / ${START_RATES.full.pipeline}`);
+});
+
+t.test("--keep-logs keeps the stacks' logs; by default they are removed after a clean run", async (t) => {
+  t.equal(parseCli([]).keepLogs, false);
+  t.equal(parseCli(['--quick', '--keep-logs']).keepLogs, true);
 });
