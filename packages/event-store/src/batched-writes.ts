@@ -47,8 +47,14 @@ export function createBatchedWrites(
       ...batched,
       run: async (ids) => {
         const published_at = new Date(options.now());
+        // `updateMany` by `_id` (one document each, as `updateOne` would): FerretDB 1.x on
+        // PostgreSQL keeps the query of each `updateOne` statement open, with its pooled
+        // connection, until the whole command ends, so a batch of 50 of them (its pool's
+        // size) deadlocks the server for every client. `updateMany` reads its query to the
+        // end and gives the connection back. On MongoDB it only costs the driver's one
+        // retry of the batch on a lost connection; the outbox sweep republishes anyway.
         const operations: AnyBulkWriteOperation<EventDocument>[] = ids.map((_id) => ({
-          updateOne: { filter: { _id }, update: { $set: { published_at }, $unset: { unpublished: '' } } },
+          updateMany: { filter: { _id }, update: { $set: { published_at }, $unset: { unpublished: '' } } },
         }));
         await events.bulkWrite(operations, { ordered: false });
         return ids.map(() => ({ ok: true, value: undefined }));
