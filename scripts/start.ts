@@ -7,7 +7,7 @@
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { createLogger, createMongo, runMigrations } from '@orderflow/platform';
-import { startMongo, startNats, type ServerHandle } from '@orderflow/testkit';
+import { stackPoolSize, startMongo, startNats, type ServerHandle } from '@orderflow/testkit';
 import { portOr, waitReady } from './local/ports.js';
 import { startProcess, stopAll, type Managed } from './local/processes.js';
 
@@ -69,8 +69,11 @@ async function main(): Promise<void> {
 
   const apiPort = SERVICES[0].port;
   const simulatorPort = Number(env.SIMULATOR_PORT ?? 8090);
+  // On the FerretDB started here, pools the services together cannot deadlock it with.
+  const poolSize = mongo.external ? undefined : stackPoolSize(env);
   const shared: NodeJS.ProcessEnv = {
     ...env,
+    ...(poolSize === undefined ? {} : { MONGO_MAX_POOL_SIZE: poolSize }),
     NATS_URL: nats.url,
     MONGO_URL: mongo.url,
     PAYMENT_URL: env.PAYMENT_URL ?? `http://127.0.0.1:${simulatorPort}`,

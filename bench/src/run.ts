@@ -67,7 +67,7 @@ async function withStack<T>(
     const result = await work(stack, session);
     const facts: StackFacts = {
       label,
-      extraEnv,
+      extraEnv: { ...extraEnv, ...stack.storeEnv },
       backend: stack.backend,
       backendNote: stack.backendNote,
       natsExternal: stack.natsExternal,

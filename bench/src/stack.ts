@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createLogger, createMongo, createTopology, runMigrations, type Topology } from '@orderflow/platform';
-import { freePort, startMongo, startNats, type ServerHandle } from '@orderflow/testkit';
+import { freePort, stackPoolSize, startMongo, startNats, type ServerHandle } from '@orderflow/testkit';
 import { spawnService, stopServices, type ServiceProcess } from './service-process.js';
 import type { MeasuredProcess } from './proc.js';
 import { backendsOf } from './proc-stat.js';
@@ -27,6 +27,11 @@ export interface Stack {
   readonly backend: StoreBackend;
   /** Why that backend: the testkit's own line. */
   readonly backendNote: string;
+  /**
+   * Variables the stack set on top of `extraEnv`: MONGO_MAX_POOL_SIZE on a FerretDB it
+   * started, so that the services together cannot deadlock it (testkit `stackPoolSize`).
+   */
+  readonly storeEnv: Readonly<Record<string, string>>;
   readonly natsExternal: boolean;
   readonly mongoExternal: boolean;
   /** Where every process writes its output. */
@@ -114,6 +119,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     await db.close();
 
     const ports = { simulator: await freePort(), api: await freePort() };
+    const poolSize = mongo.external ? undefined : stackPoolSize({ ...process.env, ...options.extraEnv });
+    const storeEnv: Record<string, string> = poolSize === undefined ? {} : { MONGO_MAX_POOL_SIZE: poolSize };
+    if (poolSize !== undefined) log(`${label}: MONGO_MAX_POOL_SIZE=${poolSize} per process, within FerretDB's pool`);
     const shared: NodeJS.ProcessEnv = {
       ...process.env,
       NATS_URL: nats.url,
@@ -130,6 +138,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       PAYMENT_WEBHOOK_URL: `http://127.0.0.1:${ports.api}/webhooks/payments`,
       ...(namespace === undefined ? {} : { NATS_NAMESPACE: namespace }),
       ...options.extraEnv,
+      ...storeEnv,
     };
     delete shared.OPS_PORT;
     delete shared.PORT;
@@ -169,6 +178,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       topology: createTopology(busSettingsFor(namespace)),
       backend,
       backendNote,
+      storeEnv,
       natsExternal: nats.external,
       mongoExternal: mongo.external,
       logDir,

@@ -4,6 +4,7 @@ export { freePort } from './free-port.js';
 export { getFresh, type FreshAnswer } from './get-fresh.js';
 export { ServerStartError } from './server-start-error.js';
 export { startMongo } from './start-mongo.js';
+export { FERRETDB_CLIENT_CONNECTIONS, ferretPoolSizeFor, stackPoolSize } from './ferret-pool.js';
 export { startNats } from './start-nats.js';
 export { isProcessAlive } from './process-alive.js';
 export { metricSample } from './metric-sample.js';
