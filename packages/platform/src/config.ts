@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
+import { MONGO_SOCKET_TIMEOUT_MS_DEFAULT } from './mongo.js';
 
 /** Names of the deployable services; also `service.name` in logs and the metrics label. */
 export type ServiceName = 'api' | 'processor' | 'notifier' | 'scheduler';
@@ -117,7 +118,7 @@ export const platformVariables = {
   MONGO_MAX_POOL_SIZE: env.int(1, 1_000).default(20),
   MONGO_TIMEOUT_MS: env.ms(100, 120_000).default(3_000),
   /** How long one command may wait for its answer; 0 waits forever. */
-  MONGO_SOCKET_TIMEOUT_MS: env.ms(0, 3_600_000).default(30_000),
+  MONGO_SOCKET_TIMEOUT_MS: env.ms(0, 3_600_000).default(MONGO_SOCKET_TIMEOUT_MS_DEFAULT),
   MIGRATE_ON_START: env.oneOf(['true', 'false']).default('true'),
   /**
    * `on`: writes, publishes, pulls and pool tasks are grouped across concurrent work;
